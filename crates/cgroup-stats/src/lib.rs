@@ -1,0 +1,1 @@
+//! cgroup-stats (work in progress)

@@ -1,0 +1,1 @@
+//! cgroups-core (work in progress)

@@ -1,0 +1,1 @@
+//! cgroups-fs (work in progress)

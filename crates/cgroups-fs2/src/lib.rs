@@ -1,0 +1,1 @@
+//! cgroups-fs2 (work in progress)

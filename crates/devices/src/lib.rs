@@ -1,0 +1,1 @@
+//! devices (work in progress)

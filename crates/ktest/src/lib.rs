@@ -1,0 +1,1 @@
+//! ktest (work in progress)

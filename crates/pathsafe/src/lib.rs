@@ -1,0 +1,1 @@
+//! pathsafe (work in progress)
