@@ -1,1 +1,28 @@
-//! cgroups-core (work in progress)
+//! What every cgroup driver of the workspace shares.
+//!
+//! (The crate page is written by the implementation; see the module docs.)
+
+#![deny(missing_docs)]
+
+pub mod convert;
+mod error;
+mod fsio;
+mod manager;
+mod mode;
+mod path;
+mod resources;
+pub mod spawn;
+pub mod validate;
+
+pub use error::{Error, ErrorKind, Result};
+#[cfg(feature = "test-fixtures")]
+pub use fsio::TestTree;
+pub use fsio::{Access, CgroupDir};
+pub use manager::{Config, Manager};
+pub use mode::{CgroupMode, Hierarchies, ProcCgroup, V1Hierarchy};
+pub use path::CgroupPath;
+pub use resources::{
+    BlockIoResources, CpuQuota, CpuResources, CpusetResources, DeviceNumber, FreezerState,
+    HugetlbLimit, Limit, MemoryResources, NetworkResources, RdmaLimit, Resources,
+    ThrottleDevice, WeightDevice,
+};
