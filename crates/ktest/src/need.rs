@@ -1,0 +1,189 @@
+//! What a real-kernel test needs, and the probes that decide whether it is present.
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::Mutex;
+
+use crate::mounts;
+
+/// Something a real-kernel test needs from the machine. Each need is probed when the
+/// test list is built; a test whose need is absent is listed as ignored with the reason.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Need {
+    /// The effective user id is 0.
+    Root,
+    /// A mounted v1 hierarchy carries this controller (or `name=...` token).
+    V1Controller(&'static str),
+    /// A cgroup2 mount exists (pure v2 or the `unified` mount of a hybrid).
+    Unified,
+    /// The controller is listed in the cgroup2 root's `cgroup.controllers` and enabled
+    /// in its `cgroup.subtree_control` (tests never enable it at the root themselves).
+    V2Controller(&'static str),
+    /// This interface file exists in a non-root cgroup2 cgroup (probed by creating and
+    /// removing a temporary child of the cgroup2 root).
+    UnifiedFile(&'static str),
+    /// A process may be moved into a v1 memory cgroup: only where the environment says
+    /// so (`CGTEST_ALLOW_MEMORY_ATTACH=1`, set inside the VM tiers).
+    V1MemoryAttach,
+    /// systemd is the init system (`/run/systemd/system` is a directory).
+    Systemd,
+    /// The run happens in this tier (`CGTEST_TIER`, default `host`).
+    Tier(&'static str),
+}
+
+impl Need {
+    /// The name used in `CGTEST_TIER_PROVIDES`: `root`, `v1:<controller>`, `unified`,
+    /// `v2:<controller>`, `file:<name>`, `memory-attach`, `systemd`, `tier:<name>`.
+    pub fn name(&self) -> String {
+        match self {
+            Need::Root => "root".to_owned(),
+            Need::V1Controller(c) => format!("v1:{c}"),
+            Need::Unified => "unified".to_owned(),
+            Need::V2Controller(c) => format!("v2:{c}"),
+            Need::UnifiedFile(f) => format!("file:{f}"),
+            Need::V1MemoryAttach => "memory-attach".to_owned(),
+            Need::Systemd => "systemd".to_owned(),
+            Need::Tier(t) => format!("tier:{t}"),
+        }
+    }
+
+    /// Probes the machine: `Ok(())` when the need is present, else the reason it is not.
+    pub fn probe(&self) -> Result<(), String> {
+        match *self {
+            Need::Root => probe_root(),
+            Need::V1Controller(c) => match mounts::v1_hierarchy(c) {
+                Some(_) => Ok(()),
+                None => Err(format!("no v1 {c} hierarchy")),
+            },
+            Need::Unified => mounts::unified_hierarchy()
+                .map(|_| ())
+                .ok_or_else(|| "no cgroup2 mount".to_owned()),
+            Need::V2Controller(c) => probe_v2_controller(c),
+            Need::UnifiedFile(f) => probe_unified_file(f),
+            Need::V1MemoryAttach => probe_memory_attach(),
+            Need::Systemd => match Path::new("/run/systemd/system").is_dir() {
+                true => Ok(()),
+                false => Err("systemd is not the init system".to_owned()),
+            },
+            Need::Tier(t) => {
+                let tier = current_tier();
+                match tier == t {
+                    true => Ok(()),
+                    false => Err(format!("runs in the {t} tier, this is {tier}")),
+                }
+            }
+        }
+    }
+}
+
+/// The tier this run belongs to: `CGTEST_TIER`, or `host` when unset or empty.
+pub fn current_tier() -> String {
+    match std::env::var("CGTEST_TIER") {
+        Ok(t) if !t.is_empty() => t,
+        _ => "host".to_owned(),
+    }
+}
+
+/// Whether moving a process into a v1 memory cgroup is allowed in this run.
+pub fn memory_attach_allowed() -> bool {
+    std::env::var("CGTEST_ALLOW_MEMORY_ATTACH").is_ok_and(|v| v == "1")
+}
+
+fn probe_root() -> Result<(), String> {
+    match rustix::process::geteuid().is_root() {
+        true => Ok(()),
+        false => Err("not root".to_owned()),
+    }
+}
+
+fn probe_memory_attach() -> Result<(), String> {
+    if mounts::v1_hierarchy("memory").is_none() {
+        return Err("no v1 memory hierarchy".to_owned());
+    }
+    match memory_attach_allowed() {
+        true => Ok(()),
+        false => Err("no process may join a v1 memory cgroup on this host: \
+                      runs in the v1 VM tier"
+            .to_owned()),
+    }
+}
+
+fn probe_v2_controller(controller: &str) -> Result<(), String> {
+    let root = mounts::unified_hierarchy().ok_or_else(|| "no cgroup2 mount".to_owned())?;
+    let read = |file: &str| {
+        std::fs::read_to_string(root.mount_point.join(file))
+            .map_err(|e| format!("cannot read {}: {e}", root.mount_point.join(file).display()))
+    };
+    let listed = |text: &str| text.split_whitespace().any(|c| c == controller);
+    if !listed(&read("cgroup.controllers")?) {
+        return Err(format!("v2 controller {controller} is not available"));
+    }
+    if !listed(&read("cgroup.subtree_control")?) {
+        return Err(format!(
+            "v2 controller {controller} is not enabled for children of the cgroup2 root"
+        ));
+    }
+    Ok(())
+}
+
+fn probe_unified_file(file: &str) -> Result<(), String> {
+    static LISTING: Mutex<Option<Result<Vec<String>, String>>> = Mutex::new(None);
+    let mut guard = LISTING.lock().unwrap_or_else(|e| e.into_inner());
+    let listing = guard.get_or_insert_with(list_child_cgroup_files);
+    match listing {
+        Ok(files) if files.iter().any(|f| f == file) => Ok(()),
+        Ok(_) => Err(format!("no {file} in a cgroup2 child cgroup")),
+        Err(reason) => Err(reason.clone()),
+    }
+}
+
+/// Creates a temporary child of the cgroup2 root, lists its files and removes it.
+fn list_child_cgroup_files() -> Result<Vec<String>, String> {
+    probe_root()?;
+    let cgroup = crate::TestCgroup::new_unified("probe").map_err(|e| {
+        format!(
+            "cannot create a probe cgroup: {}",
+            e.message().unwrap_or("?")
+        )
+    })?;
+    let entries = std::fs::read_dir(cgroup.path())
+        .map_err(|e| format!("cannot list {}: {e}", cgroup.path().display()))?;
+    let names = entries
+        .filter_map(Result::ok)
+        .filter_map(|e| e.file_name().into_string().ok())
+        .collect();
+    drop(cgroup);
+    Ok(names)
+}
+
+/// Probes every need of a test (each distinct need once per process) and returns the
+/// first absent one with its reason.
+pub(crate) fn first_absent(needs: &[Need]) -> Option<(Need, String)> {
+    static CACHE: Mutex<Option<HashMap<Need, Result<(), String>>>> = Mutex::new(None);
+    let mut guard = CACHE.lock().unwrap_or_else(|e| e.into_inner());
+    let cache = guard.get_or_insert_with(HashMap::new);
+    needs.iter().find_map(|need| {
+        let result = cache.entry(*need).or_insert_with(|| need.probe());
+        result.clone().err().map(|reason| (*need, reason))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn need_names_match_the_tier_provides_syntax() {
+        assert_eq!(Need::V1Controller("memory").name(), "v1:memory");
+        assert_eq!(Need::V1MemoryAttach.name(), "memory-attach");
+        assert_eq!(Need::UnifiedFile("cgroup.kill").name(), "file:cgroup.kill");
+        assert_eq!(Need::Tier("v1-vm").name(), "tier:v1-vm");
+    }
+
+    #[test]
+    fn an_absent_tier_is_reported_with_its_name() {
+        let reason = Need::Tier("no-such-tier").probe().unwrap_err();
+        assert!(reason.contains("no-such-tier"), "{reason}");
+    }
+}
