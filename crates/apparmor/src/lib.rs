@@ -1,0 +1,1 @@
+//! apparmor (work in progress)

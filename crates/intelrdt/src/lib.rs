@@ -1,0 +1,1 @@
+//! intelrdt (work in progress)
