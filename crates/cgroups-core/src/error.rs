@@ -45,6 +45,11 @@ pub enum ErrorKind {
 /// Display reads like a one-line report: what failed, where, with which value and
 /// errno, and a hint about what to do when there is one.
 pub struct Error {
+    // Boxed so that `Result<T, Error>` stays one pointer wide on the happy path.
+    inner: Box<Inner>,
+}
+
+struct Inner {
     kind: ErrorKind,
     message: String,
     path: Option<PathBuf>,
@@ -63,93 +68,97 @@ impl Error {
     #[cold]
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> Error {
         Error {
-            kind,
-            message: message.into(),
-            path: None,
-            value: None,
-            field: None,
-            errno: None,
-            hint: None,
-            source: None,
+            inner: Box::new(Inner {
+                kind,
+                message: message.into(),
+                path: None,
+                value: None,
+                field: None,
+                errno: None,
+                hint: None,
+                source: None,
+            }),
         }
     }
 
     /// An error for a failed system call on `path`, with the kind derived from `errno`.
     #[cold]
     pub fn from_errno(message: impl Into<String>, path: impl Into<PathBuf>, errno: i32) -> Error {
-        Error::new(kind_of_errno(errno), message).with_path(path).with_errno(errno)
+        Error::new(kind_of_errno(errno), message)
+            .with_path(path)
+            .with_errno(errno)
     }
 
     /// Attaches the file or directory involved.
     pub fn with_path(mut self, path: impl Into<PathBuf>) -> Error {
-        self.path = Some(path.into());
+        self.inner.path = Some(path.into());
         self
     }
 
     /// Attaches the value that was written or parsed.
     pub fn with_value(mut self, value: impl Into<String>) -> Error {
-        self.value = Some(value.into());
+        self.inner.value = Some(value.into());
         self
     }
 
     /// Attaches the name of the [`Resources`](crate::Resources) field at fault.
     pub fn with_field(mut self, field: &'static str) -> Error {
-        self.field = Some(field);
+        self.inner.field = Some(field);
         self
     }
 
     /// Attaches the raw OS errno.
     pub fn with_errno(mut self, errno: i32) -> Error {
-        self.errno = Some(errno);
+        self.inner.errno = Some(errno);
         self
     }
 
     /// Attaches advice for the caller ("run as root", "enable the controller in ...").
     pub fn with_hint(mut self, hint: &'static str) -> Error {
-        self.hint = Some(hint);
+        self.inner.hint = Some(hint);
         self
     }
 
     /// Attaches the lower-level cause, reported by `source()`.
     pub fn with_source(mut self, source: impl std::error::Error + Send + Sync + 'static) -> Error {
-        self.source = Some(Box::new(source));
+        self.inner.source = Some(Box::new(source));
         self
     }
 
     /// Replaces the kind (a driver that knows better than the errno mapping).
     pub fn with_kind(mut self, kind: ErrorKind) -> Error {
-        self.kind = kind;
+        self.inner.kind = kind;
         self
     }
 
     /// What went wrong.
     pub fn kind(&self) -> ErrorKind {
-        self.kind
+        self.inner.kind
     }
 
     /// The raw OS errno, when a system call failed.
     pub fn errno(&self) -> Option<i32> {
-        self.errno
+        self.inner.errno
     }
 
     /// The file or directory involved.
     pub fn path(&self) -> Option<&Path> {
-        self.path.as_deref()
+        self.inner.path.as_deref()
     }
 
     /// The value written or parsed.
     pub fn value(&self) -> Option<&str> {
-        self.value.as_deref()
+        self.inner.value.as_deref()
     }
 
     /// The [`Resources`](crate::Resources) field at fault, for validation errors.
     pub fn field(&self) -> Option<&'static str> {
-        self.field
+        self.inner.field
     }
 
     /// Whether this error means "does not exist" (ENOENT, ENODEV on a removed cgroup).
     pub fn is_not_found(&self) -> bool {
-        self.kind == ErrorKind::NotFound
+        self.inner.kind == ErrorKind::NotFound
     }
 }
 
@@ -172,21 +181,21 @@ pub(crate) fn kind_of_errno(errno: i32) -> ErrorKind {
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message)?;
-        if let Some(field) = self.field {
+        f.write_str(&self.inner.message)?;
+        if let Some(field) = self.inner.field {
             write!(f, " (field {field})")?;
         }
-        if let Some(path) = &self.path {
+        if let Some(path) = &self.inner.path {
             write!(f, ": {}", path.display())?;
         }
-        if let Some(value) = &self.value {
+        if let Some(value) = &self.inner.value {
             write!(f, ": value {value:?}")?;
         }
-        if let Some(errno) = self.errno {
+        if let Some(errno) = self.inner.errno {
             let e = rustix::io::Errno::from_raw_os_error(errno);
             write!(f, ": {} (errno {errno})", std::io::Error::from(e))?;
         }
-        if let Some(hint) = self.hint {
+        if let Some(hint) = self.inner.hint {
             write!(f, "; {hint}")?;
         }
         Ok(())
@@ -196,20 +205,21 @@ impl fmt::Display for Error {
 impl fmt::Debug for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut d = f.debug_struct("Error");
-        d.field("kind", &self.kind).field("message", &self.message);
-        if let Some(path) = &self.path {
+        d.field("kind", &self.inner.kind)
+            .field("message", &self.inner.message);
+        if let Some(path) = &self.inner.path {
             d.field("path", path);
         }
-        if let Some(value) = &self.value {
+        if let Some(value) = &self.inner.value {
             d.field("value", value);
         }
-        if let Some(field) = self.field {
+        if let Some(field) = self.inner.field {
             d.field("field", &field);
         }
-        if let Some(errno) = self.errno {
+        if let Some(errno) = self.inner.errno {
             d.field("errno", &errno);
         }
-        if let Some(source) = &self.source {
+        if let Some(source) = &self.inner.source {
             d.field("source", source);
         }
         d.finish()
@@ -218,6 +228,49 @@ impl fmt::Debug for Error {
 
 impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        self.source.as_deref().map(|s| s as &(dyn std::error::Error + 'static))
+        self.inner
+            .source
+            .as_deref()
+            .map(|s| s as &(dyn std::error::Error + 'static))
+    }
+}
+
+/// Converts a `pathsafe` error into this crate's error, keeping the errno, the path
+/// and the full strace-like text as `source()`. Crate-private on purpose: a public
+/// `From` impl would put `pathsafe` into our public API.
+#[cold]
+pub(crate) fn from_pathsafe(err: pathsafe::Error) -> Error {
+    use pathsafe::ErrorKind as P;
+    let kind = match err.kind() {
+        P::InvalidName | P::Escape => ErrorKind::InvalidPath,
+        P::WrongFilesystem => ErrorKind::NotCgroupfs,
+        P::NotFound => ErrorKind::NotFound,
+        P::Parse => ErrorKind::Parse,
+        _ => match err.errno() {
+            Some(errno) => kind_of_errno(errno),
+            None => ErrorKind::Io,
+        },
+    };
+    let message = match kind {
+        // The pathsafe text says what was refused and why; keep all of it.
+        ErrorKind::InvalidPath | ErrorKind::NotCgroupfs | ErrorKind::Parse => err.to_string(),
+        _ => format!("{} failed", err.op()),
+    };
+    let mut out = Error::new(kind, message);
+    if let Some(path) = err.path() {
+        out = out.with_path(path);
+    }
+    if let Some(errno) = err.errno() {
+        out = out.with_errno(errno);
+    }
+    out.with_source(err)
+}
+
+/// Converts an I/O error of an already opened file.
+#[cold]
+pub(crate) fn from_io(op: &str, path: impl Into<PathBuf>, err: &std::io::Error) -> Error {
+    match err.raw_os_error() {
+        Some(errno) => Error::from_errno(op.to_owned(), path, errno),
+        None => Error::new(ErrorKind::Io, format!("{op} failed: {err}")).with_path(path),
     }
 }

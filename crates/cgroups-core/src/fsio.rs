@@ -1,10 +1,27 @@
 //! Cgroup file I/O on top of `pathsafe`: every open is fd-based and beneath a
 //! verified hierarchy root.
+//!
+//! A [`CgroupDir`] is a directory handle (`O_PATH | O_CLOEXEC`) whose hierarchy root
+//! was checked to be cgroupfs (`fstatfs(2)` magic) when it was opened. Files and
+//! child cgroups are opened beneath it with `openat2(2)` (`RESOLVE_BENEATH`, and on
+//! cgroup2 also `RESOLVE_NO_XDEV | RESOLVE_NO_SYMLINKS`) or pathsafe's fallback, so a
+//! hostile name can never leave the hierarchy. File names must be plain names;
+//! cgroup paths are plain components separated by `/` (see
+//! [`CgroupPath`](crate::CgroupPath)).
+//!
+//! Writes follow the kernel's rules: one `write(2)` per value (a cgroup file parses
+//! each write on its own), `EINTR` retried, and files such as `io.max` written one
+//! line per `write(2)` ([`CgroupDir::write_lines`]).
 
 use std::fs::File;
-use std::path::Path;
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
 
-use crate::Result;
+use rustix::io::Errno;
+
+use crate::error::{from_io, from_pathsafe};
+use crate::retry::{MAX_EINTR_IN_A_ROW, add_pid_with_retries, rmdir_with_retries};
+use crate::{Error, ErrorKind, Limit, Result};
 
 /// How a cgroup file is opened.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -27,6 +44,12 @@ pub struct TestTree {
     pub create_on_write: bool,
 }
 
+/// Smallest value that a v1 file prints for "unlimited" (C14): the kernel prints
+/// `PAGE_COUNTER_MAX` times the page size, (2^63 − 1) rounded down to a page, so the
+/// exact number depends on the page size; every page size up to 64 KiB lands at or
+/// above 2^63 − 2^16.
+pub(crate) const V1_UNLIMITED_FLOOR: u64 = (1 << 63) - (1 << 16);
+
 /// An open cgroup directory: a handle beneath a verified hierarchy root.
 #[derive(Debug)]
 pub struct CgroupDir {
@@ -35,16 +58,25 @@ pub struct CgroupDir {
 
 impl CgroupDir {
     /// Opens a hierarchy root (mount point); refuses anything that is not cgroupfs.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::NotCgroupfs`] when `path` is not on a cgroup v1 or v2 filesystem,
+    /// [`ErrorKind::NotFound`] when it does not exist.
     pub fn open_root(path: impl AsRef<Path>) -> Result<CgroupDir> {
-        let _ = path;
-        todo!()
+        let dir = pathsafe::Dir::open_cgroup_root(path).map_err(from_pathsafe)?;
+        Ok(CgroupDir { dir })
     }
 
     /// Opens a fake hierarchy root for tests.
     #[cfg(feature = "test-fixtures")]
     pub fn open_test_root(path: impl AsRef<Path>, tree: TestTree) -> Result<CgroupDir> {
-        let _ = (path, tree);
-        todo!()
+        let opts = pathsafe::TestRoot {
+            require_cgroupfs: tree.require_cgroupfs,
+            create_on_write: tree.create_on_write,
+        };
+        let dir = pathsafe::Dir::open_test_root(path, opts).map_err(from_pathsafe)?;
+        Ok(CgroupDir { dir })
     }
 
     /// The directory, for messages.
@@ -54,113 +86,478 @@ impl CgroupDir {
 
     /// Whether this directory is in a cgroup2 hierarchy.
     pub fn is_cgroup2(&self) -> bool {
-        todo!()
+        self.dir.fs_type() == pathsafe::FsType::Cgroup2
     }
 
     /// Another handle to the same directory.
     pub fn try_clone(&self) -> Result<CgroupDir> {
-        todo!()
+        let dir = self.dir.try_clone().map_err(from_pathsafe)?;
+        Ok(CgroupDir { dir })
     }
 
     /// Opens a descendant cgroup (`rel`: relative plain components, `""` = self).
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::InvalidPath`] for `..`, `.`, empty components or a leading `/`;
+    /// [`ErrorKind::NotFound`] when the cgroup does not exist.
     pub fn open_child(&self, rel: &str) -> Result<CgroupDir> {
-        let _ = rel;
-        todo!()
+        if rel.is_empty() {
+            return self.try_clone();
+        }
+        check_rel(rel)?;
+        let dir = self.dir.open_dir(rel).map_err(from_pathsafe)?;
+        Ok(CgroupDir { dir })
     }
 
     /// Creates every missing level of `rel` below this directory and opens the last.
     /// Returns the handle and the relative paths of the levels it created (outermost
     /// first), so a failing caller can remove exactly those.
+    ///
+    /// If a level cannot be created, the levels this call created are removed again
+    /// before the error is returned.
     pub fn create_child_all(&self, rel: &str) -> Result<(CgroupDir, Vec<String>)> {
-        let _ = rel;
-        todo!()
+        let components = check_rel(rel)?;
+        let mut current = self.try_clone()?;
+        let mut created = Vec::new();
+        let mut so_far = String::new();
+        for name in components {
+            if !so_far.is_empty() {
+                so_far.push('/');
+            }
+            so_far.push_str(name);
+            match current.create_and_open(name) {
+                Ok((next, was_created)) => {
+                    if was_created {
+                        created.push(so_far.clone());
+                    }
+                    current = next;
+                }
+                Err(err) => {
+                    self.undo_created(&created);
+                    return Err(err);
+                }
+            }
+        }
+        Ok((current, created))
     }
 
-    /// Whether `rel` (file or directory) exists below this directory.
+    fn create_and_open(&self, name: &str) -> Result<(CgroupDir, bool)> {
+        let created = match self.dir.create_dir(name) {
+            Ok(created) => created,
+            Err(err) if err.kind() == pathsafe::ErrorKind::AlreadyExists => false,
+            Err(err) => return Err(from_pathsafe(err)),
+        };
+        let dir = self.dir.open_dir(name).map_err(from_pathsafe)?;
+        Ok((CgroupDir { dir }, created))
+    }
+
+    fn undo_created(&self, created: &[String]) {
+        for rel in created.iter().rev() {
+            if let Err(err) = self.remove_tree(rel) {
+                log::warn!("could not remove {rel} after a failed create: {err}");
+            }
+        }
+    }
+
+    /// Whether `rel` (file or directory) exists below this directory. Names refused
+    /// by the name policy do not exist.
     pub fn exists(&self, rel: &str) -> bool {
-        let _ = rel;
-        todo!()
+        self.dir.exists(rel).unwrap_or(false)
     }
 
     /// Opens a file of this cgroup (`file` must be a plain file name).
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::InvalidPath`] when `file` is not one plain name,
+    /// [`ErrorKind::NotFound`] when the file does not exist (controller not enabled,
+    /// kernel too old).
     pub fn open_file(&self, file: &str, access: Access) -> Result<File> {
-        let _ = (file, access);
-        todo!()
+        pathsafe::check_file_name(file).map_err(from_pathsafe)?;
+        let mode = match access {
+            Access::Read => pathsafe::OpenMode::Read,
+            Access::Write => pathsafe::OpenMode::Write,
+            Access::ReadWrite => pathsafe::OpenMode::ReadWrite,
+        };
+        self.dir.open_file(file, mode).map_err(from_pathsafe)
+    }
+
+    /// The display path of `file` in this cgroup.
+    fn file_path(&self, file: &str) -> PathBuf {
+        self.path().join(file)
     }
 
     /// Reads a whole file.
     pub fn read(&self, file: &str) -> Result<String> {
-        let _ = file;
-        todo!()
+        let mut f = self.open_file(file, Access::Read)?;
+        let mut text = String::new();
+        f.read_to_string(&mut text)
+            .map_err(|e| from_io("read", self.file_path(file), &e))?;
+        Ok(text)
     }
 
     /// Reads a whole file; `Ok(None)` when it does not exist.
     pub fn read_optional(&self, file: &str) -> Result<Option<String>> {
-        let _ = file;
-        todo!()
+        match self.read(file) {
+            Ok(text) => Ok(Some(text)),
+            Err(err) if err.kind() == ErrorKind::NotFound => Ok(None),
+            Err(err) => Err(err),
+        }
     }
 
     /// Reads a file holding one unsigned number (`max` is refused: use
     /// [`read_limit`](Self::read_limit)).
     pub fn read_u64(&self, file: &str) -> Result<u64> {
-        let _ = file;
-        todo!()
+        let text = self.read(file)?;
+        let value = text.trim();
+        value.parse::<u64>().map_err(|_| {
+            Error::new(ErrorKind::Parse, "expected one unsigned number")
+                .with_path(self.file_path(file))
+                .with_value(value)
+        })
     }
 
     /// Reads a file holding a number or `max`.
-    pub fn read_limit(&self, file: &str) -> Result<crate::Limit> {
-        let _ = file;
-        todo!()
+    ///
+    /// "Unlimited" is [`Limit::Max`] in every spelling the kernel uses: `max` (v2,
+    /// `pids.max`), `-1` (v1 `cpu.cfs_quota_us`, `cpu.rt_runtime_us`) and the v1
+    /// page-rounded maximum such as `9223372036854771712` (any value at or above
+    /// 2^63 − 2^16, whatever the page size; C14).
+    pub fn read_limit(&self, file: &str) -> Result<Limit> {
+        let text = self.read(file)?;
+        parse_limit(text.trim()).ok_or_else(|| {
+            Error::new(ErrorKind::Parse, "expected a number or \"max\"")
+                .with_path(self.file_path(file))
+                .with_value(text.trim())
+        })
     }
 
     /// Writes `value` with one `write(2)` (EINTR retried). The error names the file,
     /// the value and the errno.
+    ///
+    /// An empty value is refused ([`ErrorKind::InvalidValue`]): several cgroup files
+    /// read an empty write as `0` (C19), so "nothing to set" must be expressed by not
+    /// writing.
     pub fn write(&self, file: &str, value: &str) -> Result<()> {
-        let _ = (file, value);
-        todo!()
+        let mut f = self.open_for_write(file, value)?;
+        self.write_once(&mut f, file, value)
     }
 
     /// Writes `value` one line per `write(2)`, as files such as `io.max`,
     /// `blkio.throttle.*` and `net_prio.ifpriomap` require. No empty trailing write.
     pub fn write_lines(&self, file: &str, value: &str) -> Result<()> {
-        let _ = (file, value);
-        todo!()
+        let mut f = self.open_for_write(file, value)?;
+        for line in value.split_inclusive('\n') {
+            self.write_once(&mut f, file, line)?;
+        }
+        Ok(())
+    }
+
+    fn open_for_write(&self, file: &str, value: &str) -> Result<File> {
+        if value.is_empty() {
+            return Err(
+                Error::new(ErrorKind::InvalidValue, "refusing to write an empty value")
+                    .with_path(self.file_path(file))
+                    .with_value(value)
+                    .with_hint(
+                        "the kernel may read an empty write as 0; to keep a value, skip the write",
+                    ),
+            );
+        }
+        self.open_file(file, Access::Write)
+    }
+
+    fn write_once(&self, f: &mut File, file: &str, value: &str) -> Result<()> {
+        let mut eintr = 0;
+        loop {
+            match f.write(value.as_bytes()) {
+                Ok(n) if n == value.len() => return Ok(()),
+                Ok(n) => {
+                    let msg = format!("short write: {n} of {} bytes taken", value.len());
+                    return Err(Error::new(ErrorKind::Io, msg)
+                        .with_path(self.file_path(file))
+                        .with_value(value));
+                }
+                Err(e)
+                    if e.kind() == std::io::ErrorKind::Interrupted
+                        && eintr < MAX_EINTR_IN_A_ROW =>
+                {
+                    eintr += 1;
+                }
+                Err(e) => return Err(write_error(self.file_path(file), value, &e)),
+            }
+        }
     }
 
     /// Moves `pid` into this cgroup (`cgroup.procs`), retrying EINVAL (a task still
-    /// being created) a few times.
+    /// being created) a few times: 5 attempts, 30 ms apart.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::InvalidValue`] for pid 0: the kernel reads `0` as "the writing
+    /// process", which would move the caller; pass [`std::process::id`] to do that
+    /// deliberately.
     pub fn add_pid(&self, pid: u32) -> Result<()> {
-        let _ = pid;
-        todo!()
+        const FILE: &str = "cgroup.procs";
+        if pid == 0 {
+            return Err(
+                Error::new(ErrorKind::InvalidValue, "refusing to move pid 0")
+                    .with_path(self.file_path(FILE))
+                    .with_value("0")
+                    .with_hint("pid 0 means the calling process; pass its real pid"),
+            );
+        }
+        let value = pid.to_string();
+        let mut f = self.open_file(FILE, Access::Write)?;
+        add_pid_with_retries(|| self.write_once(&mut f, FILE, &value), std::thread::sleep)
     }
 
     /// Processes of this cgroup (`cgroup.procs`; on a threaded cgroup where that gives
     /// EOPNOTSUPP, `cgroup.threads`).
     pub fn pids(&self) -> Result<Vec<u32>> {
-        todo!()
+        match self.read_pid_file("cgroup.procs") {
+            Err(err) if err.errno() == Some(Errno::OPNOTSUPP.raw_os_error()) => {
+                self.read_pid_file("cgroup.threads")
+            }
+            other => other,
+        }
     }
 
     /// Threads of this cgroup (`cgroup.threads` on v2, `tasks` on v1).
     pub fn threads(&self) -> Result<Vec<u32>> {
-        todo!()
+        let file = match self.dir.fs_type() {
+            pathsafe::FsType::Cgroup2 => "cgroup.threads",
+            pathsafe::FsType::Cgroup1 => "tasks",
+            // A test tree: whichever the fake hierarchy provides.
+            _ if self.exists("tasks") => "tasks",
+            _ => "cgroup.threads",
+        };
+        self.read_pid_file(file)
+    }
+
+    fn read_pid_file(&self, file: &str) -> Result<Vec<u32>> {
+        let text = self.read(file)?;
+        parse_pid_list(&text).map_err(|(line_no, line)| {
+            Error::new(
+                ErrorKind::Parse,
+                format!("line {line_no} is not a process id"),
+            )
+            .with_path(self.file_path(file))
+            .with_value(line)
+        })
     }
 
     /// Processes of this cgroup and every descendant; descendants that vanish during
-    /// the walk are skipped.
+    /// the walk (ENOENT, ENODEV) are skipped. Errors on this cgroup itself are not.
     pub fn all_pids(&self) -> Result<Vec<u32>> {
-        todo!()
+        let mut out = self.pids()?;
+        let mut stack = Vec::new();
+        push_children(&self.dir, &mut stack, false)?;
+        while let Some(dir) = stack.pop() {
+            let child = CgroupDir { dir };
+            match child.pids() {
+                Ok(pids) => out.extend(pids),
+                Err(err) if err.is_not_found() => continue,
+                Err(err) => return Err(err),
+            }
+            push_children(&child.dir, &mut stack, true)?;
+        }
+        Ok(out)
     }
 
     /// Names of the direct child cgroups.
     pub fn children(&self) -> Result<Vec<String>> {
-        todo!()
+        self.dir.sub_dirs().map_err(from_pathsafe)
     }
 
     /// Removes the descendant `rel` and everything below it, depth first; EBUSY is
     /// retried with a doubling back-off (about one second in all), EINTR at once, and
     /// a missing directory is success (C23).
+    ///
+    /// `rmdir(2)` is tried first; only if it fails is the directory listed and its
+    /// children removed. A directory that cannot be listed because it does not exist
+    /// counts as removed, which also covers `EROFS` from a read-only cgroupfs for a
+    /// cgroup that was never created.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::InvalidPath`] for `""` (a handle cannot remove itself: open the
+    /// parent) or a hostile `rel`; [`ErrorKind::Busy`] when a cgroup still has
+    /// processes after the retry budget.
     pub fn remove_tree(&self, rel: &str) -> Result<()> {
-        let _ = rel;
-        todo!()
+        let components = check_rel(rel)?;
+        let Some((name, parents)) = components.split_last() else {
+            return Err(
+                Error::new(ErrorKind::InvalidPath, "remove_tree needs a descendant")
+                    .with_path(self.path())
+                    .with_hint("open the parent cgroup and remove the child by name"),
+            );
+        };
+        let parent = match self.open_child(&parents.join("/")) {
+            Ok(parent) => parent,
+            Err(err) if err.is_not_found() => return Ok(()),
+            Err(err) => return Err(err),
+        };
+        remove_entry(&parent.dir, name)
     }
 }
+
+/// Checks a relative cgroup path and splits it into its components.
+fn check_rel(rel: &str) -> Result<Vec<&str>> {
+    if rel.is_empty() {
+        return Ok(Vec::new());
+    }
+    pathsafe::check_rel_path(rel).map_err(from_pathsafe)
+}
+
+/// Parses the text of a limit file; `None` if it is not a limit.
+pub(crate) fn parse_limit(value: &str) -> Option<Limit> {
+    match value {
+        "max" | "-1" => Some(Limit::Max),
+        _ => match value.parse::<u64>().ok()? {
+            v if v >= V1_UNLIMITED_FLOOR => Some(Limit::Max),
+            v => Some(Limit::Value(v)),
+        },
+    }
+}
+
+/// Parses `cgroup.procs`-style text; on error the 1-based line number and the line.
+pub(crate) fn parse_pid_list(text: &str) -> std::result::Result<Vec<u32>, (usize, String)> {
+    let mut pids = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() {
+            continue;
+        }
+        match line.parse::<u32>() {
+            Ok(pid) => pids.push(pid),
+            Err(_) => return Err((i + 1, line.to_owned())),
+        }
+    }
+    Ok(pids)
+}
+
+/// The error of a failed write, with advice for the errnos that have a usual cause.
+#[cold]
+fn write_error(path: PathBuf, value: &str, err: &std::io::Error) -> Error {
+    let Some(errno) = err.raw_os_error() else {
+        return from_io("write", path, err).with_value(value);
+    };
+    let hint = match Errno::from_raw_os_error(errno) {
+        Errno::INVAL => Some(
+            "the kernel refused the value: check its range and format for this file \
+             (see the kernel's cgroup documentation)",
+        ),
+        Errno::BUSY => Some(
+            "the cgroup is busy: the setting is in use by child cgroups or processes, or \
+             a controller cannot change while the cgroup is populated",
+        ),
+        Errno::NOSPC => Some(
+            "no room: cpuset.cpus/cpuset.mems outside the parent's set, or the target \
+             cgroup has no cpus/mems yet (set them before adding tasks)",
+        ),
+        Errno::PERM | Errno::ACCESS => Some(
+            "not permitted: run as root or in a delegated cgroup; moving a process needs \
+             write access to cgroup.procs of a common ancestor",
+        ),
+        Errno::OPNOTSUPP => Some("the operation is not supported by this cgroup (threaded?)"),
+        _ => None,
+    };
+    let out = Error::from_errno("write", path, errno).with_value(value);
+    match hint {
+        Some(hint) => out.with_hint(hint),
+        None => out,
+    }
+}
+
+/// Opens the child cgroups of `dir` onto `stack`; with `tolerant`, children that
+/// vanish (or a `dir` that vanished) are skipped.
+fn push_children(
+    dir: &pathsafe::Dir,
+    stack: &mut Vec<pathsafe::Dir>,
+    tolerant: bool,
+) -> Result<()> {
+    let names = match dir.sub_dirs().map_err(from_pathsafe) {
+        Ok(names) => names,
+        Err(err) if tolerant && err.is_not_found() => return Ok(()),
+        Err(err) => return Err(err),
+    };
+    for name in names {
+        match dir.open_dir(&name).map_err(from_pathsafe) {
+            Ok(child) => stack.push(child),
+            Err(err) if err.is_not_found() => continue,
+            Err(err) => return Err(err),
+        }
+    }
+    Ok(())
+}
+
+/// Removes the child `name` of `parent` and its subtree (see [`CgroupDir::remove_tree`]).
+fn remove_entry(parent: &pathsafe::Dir, name: &str) -> Result<()> {
+    let rmdir = || parent.remove_dir(name).map_err(from_pathsafe);
+    match rmdir() {
+        Ok(()) => return Ok(()),
+        Err(err) if err.errno() == Some(Errno::NOENT.raw_os_error()) => return Ok(()),
+        Err(_) => {}
+    }
+
+    let dir = match parent.open_dir(name).map_err(from_pathsafe) {
+        Ok(dir) => dir,
+        Err(err) if err.is_not_found() => return Ok(()),
+        Err(err) => return Err(err),
+    };
+    let children = match dir.sub_dirs().map_err(from_pathsafe) {
+        Ok(children) => children,
+        Err(err) if err.is_not_found() => return Ok(()),
+        Err(err) => return Err(err),
+    };
+    for child in children {
+        remove_entry(&dir, &child)?;
+    }
+    drop(dir);
+
+    rmdir_with_retries(rmdir, std::thread::sleep).map_err(|err| {
+        if err.kind() == ErrorKind::Busy {
+            err.with_hint("the cgroup still has processes or child cgroups; kill them first")
+        } else {
+            err
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn limit_parses_every_unlimited_spelling() {
+        assert_eq!(parse_limit("max"), Some(Limit::Max));
+        assert_eq!(parse_limit("-1"), Some(Limit::Max));
+        assert_eq!(parse_limit("9223372036854771712"), Some(Limit::Max));
+        assert_eq!(parse_limit("9223372036854710272"), Some(Limit::Max));
+        assert_eq!(parse_limit("18446744073709551615"), Some(Limit::Max));
+        assert_eq!(parse_limit("4096"), Some(Limit::Value(4096)));
+        assert_eq!(parse_limit("0"), Some(Limit::Value(0)));
+    }
+
+    #[test]
+    fn limit_refuses_other_text() {
+        assert_eq!(parse_limit(""), None);
+        assert_eq!(parse_limit("-2"), None);
+        assert_eq!(parse_limit("1.5"), None);
+        assert_eq!(parse_limit("max 100000"), None);
+    }
+
+    #[test]
+    fn pid_list_skips_blank_lines_and_names_the_bad_line() {
+        assert_eq!(parse_pid_list("1\n\n22\n333\n"), Ok(vec![1, 22, 333]));
+        assert_eq!(parse_pid_list(""), Ok(vec![]));
+        assert_eq!(parse_pid_list("1\nx2\n"), Err((2, "x2".to_owned())));
+        assert_eq!(parse_pid_list("-1\n"), Err((1, "-1".to_owned())));
+    }
+}
+
+#[cfg(all(test, feature = "test-fixtures"))]
+#[path = "fsio_tree_tests.rs"]
+mod tree_tests;

@@ -11,6 +11,7 @@ mod manager;
 mod mode;
 mod path;
 mod resources;
+mod retry;
 pub mod spawn;
 pub mod validate;
 
@@ -23,6 +24,6 @@ pub use mode::{CgroupMode, Hierarchies, ProcCgroup, V1Hierarchy};
 pub use path::CgroupPath;
 pub use resources::{
     BlockIoResources, CpuQuota, CpuResources, CpusetResources, DeviceNumber, FreezerState,
-    HugetlbLimit, Limit, MemoryResources, NetworkResources, RdmaLimit, Resources,
-    ThrottleDevice, WeightDevice,
+    HugetlbLimit, Limit, MemoryResources, NetworkResources, RdmaLimit, Resources, ThrottleDevice,
+    WeightDevice,
 };

@@ -26,7 +26,11 @@ pub struct Config {
 impl Config {
     /// A config for `path` with defaults: not rootless, every hierarchy.
     pub fn new(path: CgroupPath) -> Config {
-        Config { path, rootless: false, controllers: None }
+        Config {
+            path,
+            rootless: false,
+            controllers: None,
+        }
     }
 
     /// Sets rootless tolerance.
