@@ -1,6 +1,6 @@
 //! Cgroup paths: validated, never escaping their hierarchy.
 
-use crate::Result;
+use crate::{Error, ErrorKind, Result};
 
 /// A cgroup path. Absolute (`/a/b`) means "from the hierarchy root" (OCI
 /// `cgroupsPath` style); relative (`a/b`) means "below the caller's own cgroup".
@@ -15,21 +15,68 @@ pub struct CgroupPath {
 
 impl CgroupPath {
     /// Parses and validates a path (a single trailing `/` is accepted).
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::InvalidPath`](crate::ErrorKind::InvalidPath) for an empty path,
+    /// `..`, `.`, empty components (`a//b`, `//`), NUL or newline bytes, and
+    /// components longer than 255 bytes.
     pub fn parse(path: &str) -> Result<CgroupPath> {
-        let _ = path;
-        todo!()
+        let (absolute, rest) = match path.strip_prefix('/') {
+            Some(rest) => (true, rest),
+            None => (false, path),
+        };
+        if path.is_empty() {
+            return Err(invalid(path, "the path is empty"));
+        }
+        if absolute && rest.is_empty() {
+            return Ok(CgroupPath {
+                absolute,
+                components: Vec::new(),
+            });
+        }
+        let rest = rest.strip_suffix('/').unwrap_or(rest);
+        let components = split_components(path, rest)?;
+        Ok(CgroupPath {
+            absolute,
+            components,
+        })
     }
 
-    /// `parent` joined with one plain `name`.
+    /// `parent` joined with one plain `name`. An empty `parent` makes the result
+    /// relative (just `name`).
     pub fn from_parent_and_name(parent: &str, name: &str) -> Result<CgroupPath> {
-        let _ = (parent, name);
-        todo!()
+        check_component(name, name)?;
+        let mut path = if parent.is_empty() {
+            CgroupPath {
+                absolute: false,
+                components: Vec::new(),
+            }
+        } else {
+            CgroupPath::parse(parent)?
+        };
+        path.components.push(name.to_owned());
+        Ok(path)
     }
 
-    /// This path joined with a relative sub-cgroup path (validated the same way).
+    /// This path joined with a relative sub-cgroup path (validated the same way);
+    /// `""` is this path itself.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::InvalidPath`](crate::ErrorKind::InvalidPath) when `sub` is
+    /// absolute or breaks the name policy: a sub-cgroup can only go down.
     pub fn join(&self, sub: &str) -> Result<CgroupPath> {
-        let _ = sub;
-        todo!()
+        if sub.is_empty() {
+            return Ok(self.clone());
+        }
+        if sub.starts_with('/') {
+            return Err(invalid(sub, "a sub-cgroup must be relative"));
+        }
+        let sub = CgroupPath::parse(sub)?;
+        let mut joined = self.clone();
+        joined.components.extend(sub.components);
+        Ok(joined)
     }
 
     /// Whether the path starts at the hierarchy root.
@@ -56,16 +103,57 @@ impl CgroupPath {
     /// Makes a relative path absolute below `base` (an absolute path such as the own
     /// cgroup from `/proc/self/cgroup`); absolute paths are returned unchanged.
     pub fn resolve_against(&self, base: &CgroupPath) -> CgroupPath {
-        let _ = base;
-        todo!()
+        if self.absolute {
+            return self.clone();
+        }
+        let mut components = base.components.clone();
+        components.extend(self.components.iter().cloned());
+        CgroupPath {
+            absolute: base.absolute,
+            components,
+        }
     }
 
     /// Whether `other` is this path or below it (whole components: `/a` does not
-    /// contain `/aa`).
+    /// contain `/aa`). An absolute and a relative path never contain each other.
     pub fn contains(&self, other: &CgroupPath) -> bool {
-        let _ = other;
-        todo!()
+        self.absolute == other.absolute && other.components.starts_with(&self.components)
     }
+}
+
+/// Longest component the kernel accepts (`NAME_MAX`).
+const NAME_MAX: usize = 255;
+
+fn split_components(whole: &str, rest: &str) -> Result<Vec<String>> {
+    let mut components = Vec::new();
+    for component in rest.split('/') {
+        check_component(whole, component)?;
+        components.push(component.to_owned());
+    }
+    Ok(components)
+}
+
+fn check_component(whole: &str, component: &str) -> Result<()> {
+    let why = match component {
+        "" => "it has an empty component",
+        "." | ".." => "it has a \".\" or \"..\" component",
+        c if c.contains('/') => "a name cannot contain '/'",
+        c if c.contains('\0') => "it contains a NUL byte",
+        c if c.contains('\n') => "it contains a newline (it would break /proc/<pid>/cgroup)",
+        c if c.len() > NAME_MAX => "a component is longer than 255 bytes",
+        _ => return Ok(()),
+    };
+    Err(invalid(whole, why))
+}
+
+#[cold]
+fn invalid(path: &str, why: &str) -> Error {
+    Error::new(
+        ErrorKind::InvalidPath,
+        format!("invalid cgroup path: {why}"),
+    )
+    .with_value(path)
+    .with_hint("use plain names separated by single '/'; paths are never rewritten")
 }
 
 impl std::fmt::Display for CgroupPath {
@@ -76,3 +164,7 @@ impl std::fmt::Display for CgroupPath {
         f.write_str(&self.components.join("/"))
     }
 }
+
+#[cfg(test)]
+#[path = "path_tests.rs"]
+mod tests;
