@@ -1,1 +1,67 @@
-fn main() {}
+//! xtask: the workspace's developer commands, run as `cargo xtask <command>`.
+//!
+//! - `test [--tier host] [--strict] [-- CARGO TEST ARGS]`: the project test command
+//!   (root): all tests, per-tier counts, no test cgroup left behind.
+//! - `clean`: removes test cgroups left by killed test runs.
+//! - `check [--root DIR]`: the pathsafe boundary and `test-fixtures` rules.
+// A developer tool, never shipped: it reads the tree and cgroupfs with std::fs directly.
+#![allow(clippy::disallowed_methods)]
+// A command-line tool reports on stdout/stderr.
+#![allow(clippy::print_stdout, clippy::print_stderr)]
+
+mod cgscan;
+mod check;
+mod json;
+mod report;
+mod test_cmd;
+mod tiers;
+mod util;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+const USAGE: &str = "\
+usage: cargo xtask <command>
+  test [--tier NAME] [--strict] [-- ARGS]  run all tests (as root); ARGS go to cargo test
+  clean                                    remove cgtest-* cgroups of dead test runs
+  check [--root DIR]                       pathsafe boundary and test-fixtures rules";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let Some((cmd, rest)) = args.split_first() else {
+        eprintln!("{USAGE}");
+        return ExitCode::from(2);
+    };
+    match cmd.as_str() {
+        "test" => match test_cmd::Options::parse(rest) {
+            Ok(opts) => test_cmd::run(&opts),
+            Err(e) => usage_error(&e),
+        },
+        "clean" => match rest.is_empty() {
+            true => exit(cgscan::clean()),
+            false => usage_error("clean takes no arguments"),
+        },
+        "check" => match rest {
+            [] => exit(check::run(&util::workspace_root())),
+            [flag, dir] if flag == "--root" => exit(check::run(&PathBuf::from(dir))),
+            _ => usage_error("check takes only --root DIR"),
+        },
+        "help" | "--help" | "-h" => {
+            println!("{USAGE}");
+            ExitCode::SUCCESS
+        }
+        other => usage_error(&format!("unknown command {other:?}")),
+    }
+}
+
+fn exit(ok: bool) -> ExitCode {
+    match ok {
+        true => ExitCode::SUCCESS,
+        false => ExitCode::FAILURE,
+    }
+}
+
+fn usage_error(msg: &str) -> ExitCode {
+    eprintln!("xtask: {msg}\n{USAGE}");
+    ExitCode::from(2)
+}
