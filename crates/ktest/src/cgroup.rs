@@ -100,7 +100,7 @@ impl TestCgroup {
     pub fn attach(&self, pid: u32) -> Result<(), Failed> {
         self.check_may_receive(pid)?;
         let procs = self.path.join("cgroup.procs");
-        std::fs::write(&procs, pid.to_string())
+        crate::cleanup::write_existing(&procs, &pid.to_string())
             .map_err(|e| format!("write {pid} to {}: {e}", procs.display()))?;
         Ok(())
     }

@@ -77,10 +77,15 @@ fn subtree_post_order(root: &Path) -> Vec<PathBuf> {
 fn thaw(dir: &Path) {
     // Killed tasks of a frozen v1 cgroup die only once thawed; v2 lets SIGKILL through
     // but a thawed tree empties faster. Errors mean "no such controller here".
-    let _ = std::fs::write(dir.join("freezer.state"), "THAWED");
-    if dir.join("cgroup.freeze").exists() {
-        let _ = std::fs::write(dir.join("cgroup.freeze"), "0");
-    }
+    let _ = write_existing(&dir.join("freezer.state"), "THAWED");
+    let _ = write_existing(&dir.join("cgroup.freeze"), "0");
+}
+
+/// Writes `value` to an existing interface file (never creates one).
+pub(crate) fn write_existing(file: &Path, value: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut f = std::fs::OpenOptions::new().write(true).open(file)?;
+    f.write_all(value.as_bytes())
 }
 
 /// The pids listed in `cgroup.procs` of any of `dirs`.

@@ -85,9 +85,27 @@ pub fn current_tier() -> String {
     }
 }
 
-/// Whether moving a process into a v1 memory cgroup is allowed in this run.
+/// Whether moving a process into a v1 memory cgroup is allowed in this run: the
+/// environment says so (`CGTEST_ALLOW_MEMORY_ATTACH=1`) and this process is not in the
+/// shared host's own memory cgroup (`/process_api/...`), whatever the environment says.
 pub fn memory_attach_allowed() -> bool {
-    std::env::var("CGTEST_ALLOW_MEMORY_ATTACH").is_ok_and(|v| v == "1")
+    std::env::var("CGTEST_ALLOW_MEMORY_ATTACH").is_ok_and(|v| v == "1") && !in_host_memory_cgroup()
+}
+
+/// The shared development host puts every process in the v1 memory cgroup
+/// `/process_api/<id>`, which belongs to the machine (docs/testing.md, host rules).
+fn in_host_memory_cgroup() -> bool {
+    let text = std::fs::read_to_string("/proc/self/cgroup").unwrap_or_default();
+    lists_host_memory_cgroup(&text)
+}
+
+fn lists_host_memory_cgroup(proc_self_cgroup: &str) -> bool {
+    proc_self_cgroup.lines().any(|line| {
+        let mut fields = line.splitn(3, ':');
+        let (_, controllers, path) = (fields.next(), fields.next(), fields.next());
+        controllers.is_some_and(|c| c.split(',').any(|c| c == "memory"))
+            && path.is_some_and(|p| p.starts_with("/process_api"))
+    })
 }
 
 fn probe_root() -> Result<(), String> {
@@ -179,6 +197,25 @@ mod tests {
         assert_eq!(Need::V1MemoryAttach.name(), "memory-attach");
         assert_eq!(Need::UnifiedFile("cgroup.kill").name(), "file:cgroup.kill");
         assert_eq!(Need::Tier("v1-vm").name(), "tier:v1-vm");
+    }
+
+    #[test]
+    fn the_hosts_own_memory_cgroup_is_recognised() {
+        let host = "5:devices:/\n4:memory:/process_api/7d5a39\n0::/\n";
+        assert!(lists_host_memory_cgroup(host));
+        let vm = "4:memory:/\n3:cpu,cpuacct:/process_api\n0::/\n";
+        assert!(!lists_host_memory_cgroup(vm));
+    }
+
+    #[test]
+    fn memory_attach_is_refused_inside_the_hosts_memory_cgroup() {
+        if in_host_memory_cgroup() {
+            // Whatever CGTEST_ALLOW_MEMORY_ATTACH says.
+            assert!(!memory_attach_allowed());
+        } else {
+            let env = std::env::var("CGTEST_ALLOW_MEMORY_ATTACH").is_ok_and(|v| v == "1");
+            assert_eq!(memory_attach_allowed(), env);
+        }
     }
 
     #[test]
