@@ -1,93 +1,290 @@
-//! Directory handles.
+//! [`Dir`]: a directory handle beneath a cgroup hierarchy root (or a test root).
+
 use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
 use std::path::{Path, PathBuf};
 
-use crate::{FsType, Result};
+use rustix::fs::{AtFlags, FileType, Mode, OFlags};
+use rustix::io::Errno;
 
-/// Open mode.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum OpenMode {
-    /// Read.
-    Read,
-    /// Write.
-    Write,
-    /// Read and write.
-    ReadWrite,
-}
+use crate::policy::{Policy, Scope};
+use crate::resolve::{self, Target, fs_name};
+use crate::sys::{self, RootFd};
+use crate::walk::display_join;
+use crate::{Error, FsType, Result, check_file_name, check_rel_path, probe};
 
-/// Test root policy.
+pub use crate::open_mode::OpenMode;
+
+/// The filesystem-check policy of a test root (see [`Dir::open_test_root`]).
 #[cfg(feature = "test-fixtures")]
 #[derive(Debug, Clone, Copy, Default)]
 pub struct TestRoot {
-    /// Require cgroupfs.
+    /// Refuse the root unless it is cgroupfs, and check every open against it, exactly
+    /// like [`Dir::open_cgroup_root`]. With `false`, no filesystem check anywhere.
     pub require_cgroupfs: bool,
-    /// Create on write.
+    /// [`OpenMode::Write`] opens add `O_CREAT|O_TRUNC` (mode 0o600), as a fake cgroup
+    /// tree needs where the kernel would have provided the file.
     pub create_on_write: bool,
 }
 
-/// Directory handle.
+/// An `O_PATH|O_DIRECTORY|O_CLOEXEC` directory handle plus the policy of its root.
+///
+/// Every lookup starts at this directory and may not leave it: names are checked
+/// ([`check_rel_path`]) and then resolved with openat2 (`RESOLVE_BENEATH |
+/// RESOLVE_NO_MAGICLINKS`, plus `RESOLVE_NO_XDEV | RESOLVE_NO_SYMLINKS` on cgroup2) or
+/// with the equivalent component walk. What is opened must be on the root's
+/// filesystem (cgroup roots: the same cgroup magic as the root).
 #[derive(Debug)]
 pub struct Dir {
     fd: OwnedFd,
     path: PathBuf,
+    policy: Policy,
 }
 
 impl Dir {
-    /// Open a cgroup root.
+    /// Open a cgroup hierarchy root, such as `/sys/fs/cgroup/cpu` (v1) or
+    /// `/sys/fs/cgroup/unified` (cgroup2).
+    ///
+    /// The path itself is trusted (it comes from mountinfo, not from a config) and is
+    /// opened with `openat(AT_FDCWD, path, O_PATH|O_DIRECTORY|O_CLOEXEC)`, following
+    /// symlinks such as `cpu -> cpu,cpuacct`; then fstatfs(2) must report cgroup v1 or
+    /// cgroup2 magic. Lookups below use openat2 if [`openat2_supported`] (else the
+    /// fallback), with `RESOLVE_NO_XDEV|RESOLVE_NO_SYMLINKS` added on cgroup2.
+    ///
+    /// [`openat2_supported`]: crate::openat2_supported
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::WrongFilesystem`](crate::ErrorKind::WrongFilesystem) if the path is
+    /// not on cgroupfs; `NotFound`, `NotADirectory` or `Os` if it cannot be opened.
     pub fn open_cgroup_root(path: impl AsRef<Path>) -> Result<Dir> {
-        let _ = path;
-        todo!()
+        let path = path.as_ref();
+        let root = sys::open_root(path)?;
+        if !root.fs.is_cgroup() {
+            let wanted = "cgroupfs (cgroup v1 or cgroup2)";
+            return Err(Error::wrong_fs(path.to_path_buf(), root.fs, wanted));
+        }
+        Ok(Dir::from_root(path, root, true, false))
     }
-    /// Open a test root.
+
+    /// Test-only: open any directory as a root, for fake cgroup trees in temp dirs.
+    ///
+    /// With `opts.require_cgroupfs` it behaves like [`Dir::open_cgroup_root`];
+    /// without, nothing is checked against the filesystem type. The resolution rules
+    /// (openat2 flags or the fallback walk) are the same as for a real root on the
+    /// same filesystem.
+    ///
+    /// # Errors
+    ///
+    /// As [`Dir::open_cgroup_root`].
     #[cfg(feature = "test-fixtures")]
     pub fn open_test_root(path: impl AsRef<Path>, opts: TestRoot) -> Result<Dir> {
-        let _ = (path, opts);
-        todo!()
+        let path = path.as_ref();
+        let root = sys::open_root(path)?;
+        if opts.require_cgroupfs && !root.fs.is_cgroup() {
+            let wanted = "cgroupfs (cgroup v1 or cgroup2)";
+            return Err(Error::wrong_fs(path.to_path_buf(), root.fs, wanted));
+        }
+        Ok(Dir::from_root(path, root, opts.require_cgroupfs, opts.create_on_write))
     }
-    /// Display path.
+
+    fn from_root(path: &Path, root: RootFd, check_fs: bool, create_on_write: bool) -> Dir {
+        let cgroup2 = root.fs == FsType::Cgroup2;
+        let policy = Policy {
+            scope: Scope::Beneath,
+            no_symlinks: cgroup2,
+            no_xdev: cgroup2,
+            require: check_fs.then_some(root.fs),
+            root_fs: root.fs,
+            root_id: root.id,
+            openat2: probe::use_openat2(),
+            create_on_write,
+        };
+        let how = if policy.openat2 { "openat2" } else { "component walk" };
+        log::debug!("{}: {} root, {how}", path.display(), fs_name(root.fs));
+        Dir { fd: root.fd, path: path.to_path_buf(), policy }
+    }
+
+    /// The display path: the root's path joined with the path of this directory.
     pub fn path(&self) -> &Path {
         &self.path
     }
-    /// Filesystem type.
+
+    /// The filesystem type of the root this directory was opened beneath (for cgroup
+    /// roots, also this directory's own type: every open is checked against it).
     pub fn fs_type(&self) -> FsType {
-        todo!()
+        self.policy.root_fs
     }
-    /// Uses openat2.
+
+    /// Whether lookups beneath this directory use openat2 (else the fallback walk).
     pub fn uses_openat2(&self) -> bool {
-        todo!()
+        self.policy.openat2
     }
-    /// Clone.
+
+    /// Duplicate the handle (`F_DUPFD_CLOEXEC`), keeping path and policy.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::Os`](crate::ErrorKind::Os) if the fd cannot be duplicated (`EMFILE`).
     pub fn try_clone(&self) -> Result<Dir> {
-        todo!()
+        let fd = self.fd.try_clone().map_err(|e| {
+            let errno = Errno::from_io_error(&e).unwrap_or(Errno::BADF);
+            let call = format!("fcntl({}, F_DUPFD_CLOEXEC)", self.path.display());
+            Error::sys("fcntl", call, self.path.clone(), errno)
+        })?;
+        Ok(Dir { fd, path: self.path.clone(), policy: self.policy })
     }
+
     /// Open a descendant directory.
+    ///
+    /// `rel` is relative, with plain `/`-separated components; `""` and `"."` mean this
+    /// directory. `..`, empty components (`a//b`), a leading `/` and NUL bytes are
+    /// refused before any syscall.
+    ///
+    /// # Errors
+    ///
+    /// `InvalidName` for a refused name; `NotFound`, `NotADirectory`, `Escape` (a
+    /// symlink or mount leads out), `Loop` (a refused symlink), `WrongFilesystem`.
     pub fn open_dir(&self, rel: &str) -> Result<Dir> {
-        let _ = rel;
-        todo!()
+        let parts = self.check(rel)?;
+        let fd = resolve::open(self.start(), rel, Target::Dir)?;
+        let mut path = self.path.clone();
+        path.extend(parts);
+        Ok(Dir { fd, path, policy: self.policy })
     }
-    /// Open a file.
+
+    /// Open a file beneath this directory (same name rules as [`Dir::open_dir`]).
+    ///
+    /// The open carries `O_CLOEXEC|O_NOCTTY`; the opened file must be on the root's
+    /// filesystem (cgroup roots: cgroup magic).
+    ///
+    /// # Errors
+    ///
+    /// As [`Dir::open_dir`], plus the errno of the open (`EACCES`, `EISDIR`, ...).
     pub fn open_file(&self, rel: &str, mode: OpenMode) -> Result<std::fs::File> {
-        let _ = (rel, mode);
-        todo!()
+        self.check(rel)?;
+        let create = self.policy.create_on_write && mode == OpenMode::Write;
+        let target = Target::File { flags: mode.oflags(), create };
+        let fd = resolve::open(self.start(), rel, target)?;
+        Ok(std::fs::File::from(fd))
     }
-    /// mkdirat.
+
+    /// mkdirat(2) one level below this directory, mode 0o755.
+    ///
+    /// `Ok(true)` if it was created, `Ok(false)` if a directory of that name existed.
+    ///
+    /// # Errors
+    ///
+    /// `InvalidName` unless `name` is one plain component; `AlreadyExists` if the name
+    /// exists but is not a directory (a file or a symlink); the errno of mkdirat.
     pub fn create_dir(&self, name: &str) -> Result<bool> {
-        let _ = name;
-        todo!()
+        self.check_name(name)?;
+        let mode = Mode::from_raw_mode(0o755);
+        match rustix::fs::mkdirat(&self.fd, name, mode) {
+            Ok(()) => Ok(true),
+            Err(Errno::EXIST) => self.existing_dir(name).map(|()| false),
+            Err(errno) => Err(self.at_error("mkdirat", name, "0755", errno)),
+        }
     }
-    /// unlinkat.
+
+    fn existing_dir(&self, name: &str) -> Result<()> {
+        let st = rustix::fs::statat(&self.fd, name, AtFlags::SYMLINK_NOFOLLOW)
+            .map_err(|e| self.at_error("fstatat", name, "AT_SYMLINK_NOFOLLOW", e))?;
+        if FileType::from_raw_mode(st.st_mode) == FileType::Directory {
+            return Ok(());
+        }
+        Err(self.at_error("mkdirat", name, "0755", Errno::EXIST))
+    }
+
+    /// unlinkat(2) with `AT_REMOVEDIR` of a direct child directory.
+    ///
+    /// # Errors
+    ///
+    /// `InvalidName` unless `name` is one plain component; otherwise the errno is kept
+    /// ([`Error::errno`]): `EBUSY` for a cgroup with processes or children, `ENOENT`
+    /// (kind `NotFound`) if it is already gone.
     pub fn remove_dir(&self, name: &str) -> Result<()> {
-        let _ = name;
-        todo!()
+        self.check_name(name)?;
+        rustix::fs::unlinkat(&self.fd, name, AtFlags::REMOVEDIR)
+            .map_err(|e| self.at_error("unlinkat", name, "AT_REMOVEDIR", e))
     }
-    /// Child dirs.
+
+    /// Names of the direct child directories (symlinks are not followed and not
+    /// listed), without `.` and `..`, in directory order.
+    ///
+    /// # Errors
+    ///
+    /// The errno of opening or reading the directory; `InvalidName` if a child's name
+    /// is not UTF-8 (such a cgroup could not be addressed through this API).
     pub fn sub_dirs(&self) -> Result<Vec<String>> {
-        todo!()
+        let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC;
+        let fd = rustix::fs::openat(&self.fd, ".", flags, Mode::empty())
+            .map_err(|e| self.at_error("openat", ".", "O_RDONLY|O_DIRECTORY|O_CLOEXEC", e))?;
+        let entries = rustix::fs::Dir::new(fd)
+            .map_err(|e| self.at_error("getdents64", ".", "", e))?;
+        let mut names = Vec::new();
+        for entry in entries {
+            let entry = entry.map_err(|e| self.at_error("getdents64", ".", "", e))?;
+            let name = entry.file_name().to_bytes();
+            if name == b"." || name == b".." {
+                continue;
+            }
+            let Ok(name) = std::str::from_utf8(name) else {
+                let shown = String::from_utf8_lossy(name);
+                let why = "a child directory's name is not UTF-8";
+                return Err(Error::invalid_name(Some(&self.path), &shown, why));
+            };
+            if self.is_child_dir(name, entry.file_type())? {
+                names.push(name.to_owned());
+            }
+        }
+        Ok(names)
     }
-    /// Exists.
+
+    fn is_child_dir(&self, name: &str, kind: FileType) -> Result<bool> {
+        if kind != FileType::Unknown {
+            return Ok(kind == FileType::Directory);
+        }
+        match rustix::fs::statat(&self.fd, name, AtFlags::SYMLINK_NOFOLLOW) {
+            Ok(st) => Ok(FileType::from_raw_mode(st.st_mode) == FileType::Directory),
+            Err(Errno::NOENT) => Ok(false),
+            Err(e) => Err(self.at_error("fstatat", name, "AT_SYMLINK_NOFOLLOW", e)),
+        }
+    }
+
+    /// Whether `rel` exists beneath this directory (a final symlink counts as
+    /// existing and is not followed).
+    ///
+    /// # Errors
+    ///
+    /// `InvalidName` for a refused name; any failure other than `ENOENT`.
     pub fn exists(&self, rel: &str) -> Result<bool> {
-        let _ = rel;
-        todo!()
+        self.check(rel)?;
+        match resolve::open(self.start(), rel, Target::PathNoFollow) {
+            Ok(_) => Ok(true),
+            Err(e) if e.errno() == Some(Errno::NOENT.raw_os_error()) => Ok(false),
+            Err(e) => Err(e),
+        }
+    }
+
+    fn start(&self) -> crate::walk::Start<'_> {
+        resolve::start(&self.fd, &self.path, &self.policy)
+    }
+
+    fn check<'a>(&self, rel: &'a str) -> Result<Vec<&'a str>> {
+        check_rel_path(rel).map_err(|e| e.with_path(display_join(&self.path, rel)))
+    }
+
+    fn check_name(&self, name: &str) -> Result<()> {
+        check_file_name(name).map_err(|e| e.with_path(display_join(&self.path, name)))
+    }
+
+    fn at_error(&self, op: &'static str, name: &str, flags: &str, errno: Errno) -> Error {
+        let call = if flags.is_empty() {
+            format!("{op}({}, {name:?})", self.path.display())
+        } else {
+            format!("{op}({}, {name:?}, {flags})", self.path.display())
+        };
+        Error::sys(op, call, display_join(&self.path, name), errno)
     }
 }
 
