@@ -22,6 +22,7 @@ static COUNTER: AtomicU32 = AtomicU32::new(0);
 #[derive(Debug)]
 pub struct TestCgroup {
     path: PathBuf,
+    root: PathBuf,
     name: String,
     v1_memory: bool,
     adopted: Mutex<Vec<u32>>,
@@ -65,6 +66,7 @@ impl TestCgroup {
         std::fs::create_dir(&path).map_err(|e| format!("mkdir {}: {e}", path.display()))?;
         let cgroup = TestCgroup {
             path,
+            root: h.mount_point.clone(),
             name,
             v1_memory: h.is_v1_memory(),
             adopted: Mutex::new(Vec::new()),
@@ -79,6 +81,11 @@ impl TestCgroup {
     /// The absolute path of the cgroup directory.
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// The mount point of the hierarchy it is in (its parent directory).
+    pub fn hierarchy_root(&self) -> &Path {
+        &self.root
     }
 
     /// The name relative to the hierarchy root, e.g. `cgtest-123-freeze-0`.

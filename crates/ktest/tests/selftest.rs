@@ -15,6 +15,8 @@ fn check_create_and_remove(cg: TestCgroup) -> Result<(), Failed> {
         "name {} lacks {prefix}",
         cg.name()
     );
+    ensure_eq!(path, cg.hierarchy_root().join(cg.name()));
+    ktest::assert_cgroupfs(cg.hierarchy_root())?;
     ensure!(
         path.join("cgroup.procs").exists(),
         "no cgroup.procs in {}",
@@ -79,6 +81,19 @@ fn cleanup_guard_removes_a_cgroup_made_by_someone_else() -> Result<(), Failed> {
     std::fs::create_dir(path.join("child"))?;
     guard.remove()?;
     ensure!(!path.exists(), "{} survived the guard", path.display());
+    Ok(())
+}
+
+fn a_directory_outside_cgroupfs_fails_the_magic_check() -> Result<(), Failed> {
+    let err = ktest::assert_cgroupfs(std::path::Path::new("/proc"));
+    let Err(failed) = err else {
+        return Err("/proc passed as cgroupfs".into());
+    };
+    let msg = failed.message().unwrap_or("");
+    ensure!(
+        msg.contains("not on cgroupfs"),
+        "unexpected message {msg:?}"
+    );
     Ok(())
 }
 
@@ -147,6 +162,10 @@ fn main() {
             cleanup_refuses_a_directory_without_the_test_prefix,
         )
         .needs(Need::V1Controller("cpu")),
+        Test::new(
+            "a_directory_outside_cgroupfs_fails_the_magic_check",
+            a_directory_outside_cgroupfs_fails_the_magic_check,
+        ),
         Test::new(
             "unified_child_has_core_interface_files",
             unified_child_has_core_interface_files,
