@@ -10,6 +10,7 @@ mod fsio;
 mod manager;
 mod mode;
 mod path;
+mod proc_cgroup;
 mod resources;
 mod retry;
 pub mod spawn;
@@ -20,8 +21,9 @@ pub use error::{Error, ErrorKind, Result};
 pub use fsio::TestTree;
 pub use fsio::{Access, CgroupDir};
 pub use manager::{Config, Manager};
-pub use mode::{CgroupMode, Hierarchies, ProcCgroup, V1Hierarchy};
+pub use mode::{CgroupMode, Hierarchies, V1Hierarchy};
 pub use path::CgroupPath;
+pub use proc_cgroup::ProcCgroup;
 pub use resources::{
     BlockIoResources, CpuQuota, CpuResources, CpusetResources, DeviceNumber, FreezerState,
     HugetlbLimit, Limit, MemoryResources, NetworkResources, RdmaLimit, Resources, ThrottleDevice,
