@@ -3,6 +3,7 @@
 //! (The crate page is written by the implementation; see the module docs.)
 
 #![deny(missing_docs)]
+#![deny(unsafe_code)]
 
 pub mod convert;
 mod error;
@@ -14,6 +15,7 @@ mod proc_cgroup;
 mod resources;
 mod retry;
 pub mod spawn;
+mod sys;
 pub mod validate;
 
 pub use error::{Error, ErrorKind, Result};
