@@ -41,7 +41,8 @@ fn full_v2_cgroup_gives_every_part_of_the_summary() {
 
 #[test]
 fn cgroup_without_memory_and_pids_controllers_has_cpu_only() {
-    // The unified hierarchy of a hybrid host: cpu.stat with its three core keys.
+    // The unified hierarchy of a hybrid host: cpu.stat with its three core keys. No
+    // pids part is made up from cgroup.procs (C21's fallback is deliberately not taken).
     let cg = fake_cgroup(&[(
         "cpu.stat",
         "usage_usec 184713\nuser_usec 120465\nsystem_usec 64248\n",

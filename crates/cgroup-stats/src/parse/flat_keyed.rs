@@ -104,6 +104,14 @@ mod tests {
     }
 
     #[test]
+    fn v2_memory_stat_reports_page_cache_as_file_not_cache() {
+        // C13: v2 has no `cache` key; the page cache is `file`.
+        let text = b"anon 50000000\nfile 40000000\nkernel 1000000\n";
+        let values = flat_keyed(text, ["cache", "file", "anon"]).unwrap();
+        assert_eq!(values, [None, Some(40_000_000), Some(50_000_000)]);
+    }
+
+    #[test]
     fn key_must_match_whole_not_as_prefix() {
         let text = b"total_rss 7\nrss 3\n";
         assert_eq!(flat_keyed(text, ["rss"]).unwrap(), [Some(3)]);
