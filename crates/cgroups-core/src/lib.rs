@@ -31,3 +31,10 @@ pub use resources::{
     HugetlbLimit, Limit, MemoryResources, NetworkResources, RdmaLimit, Resources, ThrottleDevice,
     WeightDevice,
 };
+
+/// Whether this kernel offers `openat2(2)` to this process (probed once: ENOSYS, or
+/// EPERM from a seccomp filter, mean no). Without it every lookup takes the
+/// component-walk fallback, which is correct but costs a syscall per component.
+pub fn openat2_supported() -> bool {
+    pathsafe::openat2_supported()
+}
