@@ -84,7 +84,12 @@ impl Dir {
             let wanted = "cgroupfs (cgroup v1 or cgroup2)";
             return Err(Error::wrong_fs(path.to_path_buf(), root.fs, wanted));
         }
-        Ok(Dir::from_root(path, root, opts.require_cgroupfs, opts.create_on_write))
+        Ok(Dir::from_root(
+            path,
+            root,
+            opts.require_cgroupfs,
+            opts.create_on_write,
+        ))
     }
 
     fn from_root(path: &Path, root: RootFd, check_fs: bool, create_on_write: bool) -> Dir {
@@ -99,9 +104,17 @@ impl Dir {
             openat2: probe::use_openat2(),
             create_on_write,
         };
-        let how = if policy.openat2 { "openat2" } else { "component walk" };
+        let how = if policy.openat2 {
+            "openat2"
+        } else {
+            "component walk"
+        };
         log::debug!("{}: {} root, {how}", path.display(), fs_name(root.fs));
-        Dir { fd: root.fd, path: path.to_path_buf(), policy }
+        Dir {
+            fd: root.fd,
+            path: path.to_path_buf(),
+            policy,
+        }
     }
 
     /// The display path: the root's path joined with the path of this directory.
@@ -131,7 +144,11 @@ impl Dir {
             let call = format!("fcntl({}, F_DUPFD_CLOEXEC)", self.path.display());
             Error::sys("fcntl", call, self.path.clone(), errno)
         })?;
-        Ok(Dir { fd, path: self.path.clone(), policy: self.policy })
+        Ok(Dir {
+            fd,
+            path: self.path.clone(),
+            policy: self.policy,
+        })
     }
 
     /// Open a descendant directory.
@@ -149,7 +166,11 @@ impl Dir {
         let fd = resolve::open(self.start(), rel, Target::Dir)?;
         let mut path = self.path.clone();
         path.extend(parts);
-        Ok(Dir { fd, path, policy: self.policy })
+        Ok(Dir {
+            fd,
+            path,
+            policy: self.policy,
+        })
     }
 
     /// Open a file beneath this directory (same name rules as [`Dir::open_dir`]).
@@ -163,7 +184,10 @@ impl Dir {
     pub fn open_file(&self, rel: &str, mode: OpenMode) -> Result<std::fs::File> {
         self.check(rel)?;
         let create = self.policy.create_on_write && mode == OpenMode::Write;
-        let target = Target::File { flags: mode.oflags(), create };
+        let target = Target::File {
+            flags: mode.oflags(),
+            create,
+        };
         let fd = resolve::open(self.start(), rel, target)?;
         Ok(std::fs::File::from(fd))
     }
@@ -219,8 +243,8 @@ impl Dir {
         let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC;
         let fd = rustix::fs::openat(&self.fd, ".", flags, Mode::empty())
             .map_err(|e| self.at_error("openat", ".", "O_RDONLY|O_DIRECTORY|O_CLOEXEC", e))?;
-        let entries = rustix::fs::Dir::new(fd)
-            .map_err(|e| self.at_error("getdents64", ".", "", e))?;
+        let entries =
+            rustix::fs::Dir::new(fd).map_err(|e| self.at_error("getdents64", ".", "", e))?;
         let mut names = Vec::new();
         for entry in entries {
             let entry = entry.map_err(|e| self.at_error("getdents64", ".", "", e))?;

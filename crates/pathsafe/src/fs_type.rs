@@ -48,7 +48,12 @@ impl FsType {
             Ok(st) => Ok(FsType::from_magic(i64::from(st.f_type))),
             Err(errno) => {
                 let fd = fd_display(&fd);
-                Err(Error::sys("fstatfs", format!("fstatfs({})", fd.display()), fd, errno))
+                Err(Error::sys(
+                    "fstatfs",
+                    format!("fstatfs({})", fd.display()),
+                    fd,
+                    errno,
+                ))
             }
         }
     }

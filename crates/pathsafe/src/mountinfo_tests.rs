@@ -55,7 +55,12 @@ fn c02_optional_fields_zero_one_or_many() {
     let optional: Vec<&str> = mounts.iter().map(|m| m.optional_fields.as_str()).collect();
     assert_eq!(
         optional,
-        ["", "shared:12", "shared:409 master:1", "shared:7 propagate_from:3 unbindable extra:1"]
+        [
+            "",
+            "shared:12",
+            "shared:409 master:1",
+            "shared:7 propagate_from:3 unbindable extra:1"
+        ]
     );
     assert_eq!(mounts[1].fs_type, "cgroup");
     assert_eq!(mounts[1].super_options, "rw,cpu,cpuacct");
@@ -96,7 +101,10 @@ fn c03_cgroup2_mounted_in_unusual_places() {
         .filter(|m| m.fs_type == "cgroup2")
         .map(|m| m.mount_point.as_str())
         .collect();
-    assert_eq!(cgroup2, ["/sys/fs/cgroup/unified", "/run/cgroupv2", "/cgroup2"]);
+    assert_eq!(
+        cgroup2,
+        ["/sys/fs/cgroup/unified", "/run/cgroupv2", "/cgroup2"]
+    );
     assert_eq!(mounts[4].mount_id, 2318);
     assert_eq!((mounts[4].major, mounts[4].minor), (0, 319));
     assert_eq!(mounts[4].source, "none");

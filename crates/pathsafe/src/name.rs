@@ -89,7 +89,14 @@ mod tests {
 
     #[test]
     fn plain_file_names_pass() {
-        for name in ["memory.max", "2MB", "hugetlb.1GB.limit_in_bytes", "a b", "..x", "x.."] {
+        for name in [
+            "memory.max",
+            "2MB",
+            "hugetlb.1GB.limit_in_bytes",
+            "a b",
+            "..x",
+            "x..",
+        ] {
             assert!(check_file_name(name).is_ok(), "{name}");
         }
     }
@@ -97,7 +104,17 @@ mod tests {
     #[test]
     fn hostile_file_names_are_refused() {
         let long = "x".repeat(256);
-        for name in ["", ".", "..", "../2MB", "a/b", "/abs", "memory.max\0", "2MB/", &long] {
+        for name in [
+            "",
+            ".",
+            "..",
+            "../2MB",
+            "a/b",
+            "/abs",
+            "memory.max\0",
+            "2MB/",
+            &long,
+        ] {
             assert!(refused(name), "{name:?}");
         }
     }
@@ -112,7 +129,9 @@ mod tests {
 
     #[test]
     fn rel_path_refuses_dots_empties_and_absolutes() {
-        for path in ["..", "a/..", "../a", "a//b", "/a", "a/", "./a", "a/./b", "a\0b", "/"] {
+        for path in [
+            "..", "a/..", "../a", "a//b", "/a", "a/", "./a", "a/./b", "a\0b", "/",
+        ] {
             let err = check_rel_path(path).unwrap_err();
             assert_eq!(err.kind(), ErrorKind::InvalidName, "{path:?}");
         }

@@ -98,7 +98,11 @@ impl ProcFs {
             openat2: probe::use_openat2(),
             create_on_write: false,
         };
-        let proc = ProcFs { fd: root.fd, path: path.to_path_buf(), policy };
+        let proc = ProcFs {
+            fd: root.fd,
+            path: path.to_path_buf(),
+            policy,
+        };
         proc.check_pid_namespace()?;
         Ok(proc)
     }
@@ -138,7 +142,10 @@ impl ProcFs {
     /// `WrongFilesystem` if the opened file is not procfs; `NotFound` or the errno.
     pub fn open_file(&self, base: ProcBase, rel: &str, mode: OpenMode) -> Result<std::fs::File> {
         let full = self.full_rel(base, rel)?;
-        let target = Target::File { flags: mode.oflags(), create: false };
+        let target = Target::File {
+            flags: mode.oflags(),
+            create: false,
+        };
         let fd = resolve::open(self.start(), &full, target)?;
         Ok(std::fs::File::from(fd))
     }
@@ -191,16 +198,16 @@ impl ProcFs {
             let call = format!("readlinkat({}, \"\")", display.display());
             Error::sys("readlinkat", call, display.clone(), e)
         })?;
-        link.into_string().map_err(|_| {
-            Error::invalid_name(Some(&display), "", "the link target is not UTF-8")
-        })
+        link.into_string()
+            .map_err(|_| Error::invalid_name(Some(&display), "", "the link target is not UTF-8"))
     }
 
     fn read_bytes(&self, base: ProcBase, rel: &str) -> Result<(Vec<u8>, PathBuf)> {
         let mut file = self.open_file(base, rel, OpenMode::Read)?;
         let display = display_join(&self.path, &self.full_rel(base, rel)?);
         let mut bytes = Vec::new();
-        file.read_to_end(&mut bytes).map_err(|e| Error::read(display.clone(), &e))?;
+        file.read_to_end(&mut bytes)
+            .map_err(|e| Error::read(display.clone(), &e))?;
         Ok((bytes, display))
     }
 

@@ -36,10 +36,14 @@ impl Target {
             Target::Dir => (OFlags::PATH | OFlags::DIRECTORY | cloexec, Mode::empty()),
             Target::PathNoFollow => (OFlags::PATH | OFlags::NOFOLLOW | cloexec, Mode::empty()),
             Target::PathFollow => (OFlags::PATH | cloexec, Mode::empty()),
-            Target::File { flags, create: false } => {
-                (flags | OFlags::NOCTTY | cloexec, Mode::empty())
-            }
-            Target::File { flags, create: true } => {
+            Target::File {
+                flags,
+                create: false,
+            } => (flags | OFlags::NOCTTY | cloexec, Mode::empty()),
+            Target::File {
+                flags,
+                create: true,
+            } => {
                 let flags = flags | OFlags::CREATE | OFlags::TRUNC | OFlags::NOCTTY | cloexec;
                 (flags, Mode::from_raw_mode(0o600))
             }
@@ -78,7 +82,12 @@ pub(crate) fn open_path_named(start: Start<'_>, rel: &str) -> Result<(OwnedFd, S
         let landing = walk::walk(start, rel, Last::Follow)?;
         let path = landing.path();
         let Some((walked, walked_id)) = landing.found else {
-            return Err(Error::sys("openat", walk_call(start, rel), display, Errno::NOENT));
+            return Err(Error::sys(
+                "openat",
+                walk_call(start, rel),
+                display,
+                Errno::NOENT,
+            ));
         };
         if !start.policy.openat2 {
             return Ok((walked, path));
@@ -88,13 +97,25 @@ pub(crate) fn open_path_named(start: Start<'_>, rel: &str) -> Result<(OwnedFd, S
         if id.same_file(&walked_id) {
             return Ok((fd, path));
         }
-        log::debug!("{}: openat2 and the walk disagree; retrying", display.display());
+        log::debug!(
+            "{}: openat2 and the walk disagree; retrying",
+            display.display()
+        );
     }
-    Err(Error::sys("openat2", walk_call(start, rel), display, Errno::AGAIN))
+    Err(Error::sys(
+        "openat2",
+        walk_call(start, rel),
+        display,
+        Errno::AGAIN,
+    ))
 }
 
 fn walk_call(start: Start<'_>, rel: &str) -> String {
-    strace::openat_call(start.path, rel, OFlags::PATH | OFlags::NOFOLLOW | OFlags::CLOEXEC)
+    strace::openat_call(
+        start.path,
+        rel,
+        OFlags::PATH | OFlags::NOFOLLOW | OFlags::CLOEXEC,
+    )
 }
 
 fn via_openat2(start: Start<'_>, rel: &str, target: Target) -> Result<OwnedFd> {
@@ -127,7 +148,12 @@ fn via_walk(start: Start<'_>, rel: &str, target: Target) -> Result<OwnedFd> {
         }
         log::debug!("{}: changed during the walk; retrying", display.display());
     }
-    Err(Error::sys("openat", walk_call(start, rel), display, Errno::AGAIN))
+    Err(Error::sys(
+        "openat",
+        walk_call(start, rel),
+        display,
+        Errno::AGAIN,
+    ))
 }
 
 /// Turn a landing into the wanted fd; `None` if the object changed meanwhile.
@@ -147,7 +173,9 @@ fn finish_walk(
     let Some((fd, id)) = &landing.found else {
         // Missing final component, and the target creates it.
         let flags = flags | OFlags::NOFOLLOW;
-        return rustix::fs::openat(parent, name, flags, mode).map(Some).map_err(fail);
+        return rustix::fs::openat(parent, name, flags, mode)
+            .map(Some)
+            .map_err(fail);
     };
     match target {
         Target::Dir if id.kind != rustix::fs::FileType::Directory => Err(fail(Errno::NOTDIR)),
@@ -155,11 +183,13 @@ fn finish_walk(
             fd.try_clone().map(Some).map_err(|e| fail(io_errno(&e)))
         }
         Target::File { .. } if id.kind == rustix::fs::FileType::Directory => {
-            rustix::fs::openat(fd, ".", flags, mode).map(Some).map_err(fail)
+            rustix::fs::openat(fd, ".", flags, mode)
+                .map(Some)
+                .map_err(fail)
         }
         Target::File { .. } => {
-            let opened = rustix::fs::openat(parent, name, flags | OFlags::NOFOLLOW, mode)
-                .map_err(fail)?;
+            let opened =
+                rustix::fs::openat(parent, name, flags | OFlags::NOFOLLOW, mode).map_err(fail)?;
             let now = file_id(opened.as_fd()).map_err(fail)?;
             Ok(now.same_file(id).then_some(opened))
         }

@@ -55,7 +55,11 @@ impl Rootfs {
             openat2: probe::use_openat2(),
             create_on_write: false,
         };
-        Ok(Rootfs { fd: root.fd, path: path.to_path_buf(), policy })
+        Ok(Rootfs {
+            fd: root.fd,
+            path: path.to_path_buf(),
+            policy,
+        })
     }
 
     /// The path this rootfs was opened at.
@@ -81,7 +85,10 @@ impl Rootfs {
     pub fn open_file(&self, path: &str, mode: OpenMode) -> Result<std::fs::File> {
         self.check(path)?;
         let flags = mode.oflags() | OFlags::NONBLOCK;
-        let target = Target::File { flags, create: false };
+        let target = Target::File {
+            flags,
+            create: false,
+        };
         let fd = resolve::open(self.start(), path, target)?;
         self.clear_nonblock(&fd, path)?;
         Ok(std::fs::File::from(fd))

@@ -82,7 +82,11 @@ pub(crate) fn resolve_flags(flags: ResolveFlags) -> String {
         .filter(|(flag, _)| flags.contains(*flag))
         .map(|(_, name)| *name)
         .collect();
-    if parts.is_empty() { "0".to_owned() } else { parts.join("|") }
+    if parts.is_empty() {
+        "0".to_owned()
+    } else {
+        parts.join("|")
+    }
 }
 
 /// `openat(<dir>, "name", FLAGS)`.

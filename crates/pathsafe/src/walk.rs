@@ -99,7 +99,11 @@ pub(crate) fn walk(start: Start<'_>, rel: &str, last: Last) -> Result<Landing> {
 /// `base` joined with the requested path, for messages.
 pub(crate) fn display_join(base: &Path, rel: &str) -> PathBuf {
     let rel = rel.trim_start_matches('/');
-    if rel.is_empty() || rel == "." { base.to_path_buf() } else { base.join(rel) }
+    if rel.is_empty() || rel == "." {
+        base.to_path_buf()
+    } else {
+        base.join(rel)
+    }
 }
 
 struct Walker<'a> {
@@ -128,7 +132,9 @@ impl Walker<'_> {
     }
 
     fn cur(&self) -> BorrowedFd<'_> {
-        self.stack.last().map_or(self.start.fd, |(fd, _)| fd.as_fd())
+        self.stack
+            .last()
+            .map_or(self.start.fd, |(fd, _)| fd.as_fd())
     }
 
     fn cur_path(&self) -> PathBuf {
@@ -223,14 +229,22 @@ impl Walker<'_> {
 
     fn land(&mut self, name: OsString, found: Option<(OwnedFd, FileId)>) -> Landing {
         let parents = std::mem::take(&mut self.stack);
-        Landing { parents, name: Some(name), found }
+        Landing {
+            parents,
+            name: Some(name),
+            found,
+        }
     }
 
     /// The path ended on a directory already on the stack (or on the start).
     fn land_on_current(mut self) -> Result<Landing> {
         if let Some((fd, name)) = self.stack.pop() {
             let id = file_id(fd.as_fd()).map_err(|e| self.fail(&name, OFlags::PATH, e))?;
-            return Ok(Landing { parents: self.stack, name: Some(name), found: Some((fd, id)) });
+            return Ok(Landing {
+                parents: self.stack,
+                name: Some(name),
+                found: Some((fd, id)),
+            });
         }
         let flags = OFlags::PATH;
         let fd = self.start.fd.try_clone_to_owned().map_err(|e| {
@@ -238,7 +252,11 @@ impl Walker<'_> {
             self.fail(OsStr::new("."), flags, errno)
         })?;
         let id = file_id(fd.as_fd()).map_err(|e| self.fail(OsStr::new("."), flags, e))?;
-        Ok(Landing { parents: Vec::new(), name: None, found: Some((fd, id)) })
+        Ok(Landing {
+            parents: Vec::new(),
+            name: None,
+            found: Some((fd, id)),
+        })
     }
 
     fn fail(&self, name: &OsStr, flags: OFlags, errno: Errno) -> Error {

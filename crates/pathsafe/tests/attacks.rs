@@ -34,9 +34,21 @@ fn cgroup_tree() -> Fixture {
 
 /// Every way a `Dir` opens a relative path must refuse `rel` with `kind`.
 fn assert_dir_refuses(root: &Dir, rel: &str, kind: ErrorKind) {
-    refused(root.open_file(rel, OpenMode::Read), kind, &format!("read {rel:?}"));
-    refused(root.open_file(rel, OpenMode::Write), kind, &format!("write {rel:?}"));
-    refused(root.open_file(rel, OpenMode::ReadWrite), kind, &format!("rdwr {rel:?}"));
+    refused(
+        root.open_file(rel, OpenMode::Read),
+        kind,
+        &format!("read {rel:?}"),
+    );
+    refused(
+        root.open_file(rel, OpenMode::Write),
+        kind,
+        &format!("write {rel:?}"),
+    );
+    refused(
+        root.open_file(rel, OpenMode::ReadWrite),
+        kind,
+        &format!("rdwr {rel:?}"),
+    );
     refused(root.open_dir(rel), kind, &format!("open_dir {rel:?}"));
 }
 
@@ -70,7 +82,14 @@ fn absolute_names_are_refused_beneath_cgroup_roots() {
     both(|_| {
         let fx = cgroup_tree();
         let secret = fx.secret().to_string_lossy().into_owned();
-        let cases = ["/", "/etc/passwd", "//secret", "/../secret", "/cg/memory.max", &secret];
+        let cases = [
+            "/",
+            "/etc/passwd",
+            "//secret",
+            "/../secret",
+            "/cg/memory.max",
+            &secret,
+        ];
         let root = fx.open(true);
         for rel in cases {
             assert_dir_refuses(&root, rel, ErrorKind::InvalidName);
@@ -123,8 +142,16 @@ fn symlinks_out_of_the_root_are_refused() {
         for rel in escapes {
             assert_dir_refuses(&root, rel, ErrorKind::Escape);
         }
-        refused(root.exists("dir_out/secret"), ErrorKind::Escape, "exists dir_out/secret");
-        refused(root.open_dir("dir_out"), ErrorKind::Escape, "open_dir dir_out");
+        refused(
+            root.exists("dir_out/secret"),
+            ErrorKind::Escape,
+            "exists dir_out/secret",
+        );
+        refused(
+            root.open_dir("dir_out"),
+            ErrorKind::Escape,
+            "open_dir dir_out",
+        );
         fx.assert_untouched();
     });
 }
@@ -169,12 +196,19 @@ fn hostile_hugepage_sizes_and_unified_keys_are_refused() {
             refused(root.remove_dir(name), ErrorKind::InvalidName, name);
         }
         let not_paths = ["../2MB", "2MB/../../x", "memory.max\0", "..", "/memory.max"];
-        for rel in not_paths.into_iter().chain(["hugetlb.2MB.max/..", "memory.max/"]) {
+        for rel in not_paths
+            .into_iter()
+            .chain(["hugetlb.2MB.max/..", "memory.max/"])
+        {
             assert_dir_refuses(&root, rel, ErrorKind::InvalidName);
         }
         // Second fence: a name that slips past as a relative path still stays beneath.
         let sneaky = "hugetlb.../2MB.limit_in_bytes";
-        refused(root.open_file(sneaky, OpenMode::Write), ErrorKind::NotFound, sneaky);
+        refused(
+            root.open_file(sneaky, OpenMode::Write),
+            ErrorKind::NotFound,
+            sneaky,
+        );
         fx.assert_untouched();
     });
 }
@@ -191,20 +225,34 @@ fn non_cgroup_filesystems_are_refused_where_cgroupfs_is_expected() {
         "/".into(),
     ];
     // On a hybrid host /sys/fs/cgroup is a tmpfs holding the hierarchies.
-    if let Ok(fs) = pathsafe::FsType::of(std::fs::File::open("/sys/fs/cgroup").unwrap()) {
-        if !fs.is_cgroup() {
-            paths.push("/sys/fs/cgroup".into());
-        }
+    let fs = pathsafe::FsType::of(std::fs::File::open("/sys/fs/cgroup").unwrap()).unwrap();
+    if !fs.is_cgroup() {
+        paths.push("/sys/fs/cgroup".into());
     }
     both(|_| {
         for path in &paths {
             let err = Dir::open_cgroup_root(path).unwrap_err();
-            assert_eq!(err.kind(), ErrorKind::WrongFilesystem, "{}: {err}", path.display());
+            assert_eq!(
+                err.kind(),
+                ErrorKind::WrongFilesystem,
+                "{}: {err}",
+                path.display()
+            );
             assert_eq!(err.path(), Some(path.as_path()));
         }
-        for path in [fx.root(), "/sys".as_ref(), "/proc/self".as_ref(), "/proc/sys".as_ref()] {
+        for path in [
+            fx.root(),
+            "/sys".as_ref(),
+            "/proc/self".as_ref(),
+            "/proc/sys".as_ref(),
+        ] {
             let err = ProcFs::open_at(path).unwrap_err();
-            assert_eq!(err.kind(), ErrorKind::WrongFilesystem, "{}: {err}", path.display());
+            assert_eq!(
+                err.kind(),
+                ErrorKind::WrongFilesystem,
+                "{}: {err}",
+                path.display()
+            );
         }
     });
     fx.assert_untouched();

@@ -54,12 +54,21 @@ fn open_file_reads_and_writes_existing_files() {
         let fx = Fixture::new();
         fx.dir("cg").file("cg/memory.max", "max\n");
         let root = fx.open(false);
-        assert_eq!(read_all(root.open_file("cg/memory.max", OpenMode::Read).unwrap()), "max\n");
+        assert_eq!(
+            read_all(root.open_file("cg/memory.max", OpenMode::Read).unwrap()),
+            "max\n"
+        );
         let mut file = root.open_file("cg/memory.max", OpenMode::Write).unwrap();
         file.write_all(b"1024").unwrap();
         drop(file);
-        let text = read_all(root.open_file("cg/memory.max", OpenMode::ReadWrite).unwrap());
-        assert_eq!(text, "1024", "a write without create_on_write does not truncate");
+        let text = read_all(
+            root.open_file("cg/memory.max", OpenMode::ReadWrite)
+                .unwrap(),
+        );
+        assert_eq!(
+            text, "1024",
+            "a write without create_on_write does not truncate"
+        );
     });
 }
 
@@ -67,7 +76,10 @@ fn open_file_reads_and_writes_existing_files() {
 fn write_without_create_on_write_never_creates() {
     both(|_| {
         let fx = Fixture::new();
-        let err = fx.open(false).open_file("new", OpenMode::Write).unwrap_err();
+        let err = fx
+            .open(false)
+            .open_file("new", OpenMode::Write)
+            .unwrap_err();
         assert_eq!(err.kind(), ErrorKind::NotFound, "{err}");
         assert!(!fx.root().join("new").exists());
     });
@@ -79,11 +91,20 @@ fn create_on_write_creates_and_truncates_with_mode_0600() {
         let fx = Fixture::new();
         fx.file("old", "long old content");
         let root = fx.open(true);
-        root.open_file("new", OpenMode::Write).unwrap().write_all(b"1").unwrap();
-        root.open_file("old", OpenMode::Write).unwrap().write_all(b"2").unwrap();
+        root.open_file("new", OpenMode::Write)
+            .unwrap()
+            .write_all(b"1")
+            .unwrap();
+        root.open_file("old", OpenMode::Write)
+            .unwrap()
+            .write_all(b"2")
+            .unwrap();
         assert_eq!(std::fs::read_to_string(fx.root().join("new")).unwrap(), "1");
         assert_eq!(std::fs::read_to_string(fx.root().join("old")).unwrap(), "2");
-        let mode = std::fs::metadata(fx.root().join("new")).unwrap().permissions().mode();
+        let mode = std::fs::metadata(fx.root().join("new"))
+            .unwrap()
+            .permissions()
+            .mode();
         assert_eq!(mode & 0o777, 0o600);
         // ReadWrite opens do not create, as the reference's test mode.
         let err = root.open_file("rw", OpenMode::ReadWrite).unwrap_err();
@@ -106,10 +127,19 @@ fn opening_a_directory_for_writing_keeps_eisdir() {
 fn symlinks_that_stay_beneath_the_root_are_followed() {
     both(|_| {
         let fx = Fixture::new();
-        fx.dir("a/b").file("a/b/f", "inside").link("l", "a/b").link("a/up", "../a/b/f");
+        fx.dir("a/b")
+            .file("a/b/f", "inside")
+            .link("l", "a/b")
+            .link("a/up", "../a/b/f");
         let root = fx.open(false);
-        assert_eq!(read_all(root.open_file("l/f", OpenMode::Read).unwrap()), "inside");
-        assert_eq!(read_all(root.open_file("a/up", OpenMode::Read).unwrap()), "inside");
+        assert_eq!(
+            read_all(root.open_file("l/f", OpenMode::Read).unwrap()),
+            "inside"
+        );
+        assert_eq!(
+            read_all(root.open_file("a/up", OpenMode::Read).unwrap()),
+            "inside"
+        );
         assert!(root.open_dir("l").is_ok());
     });
 }
@@ -121,7 +151,10 @@ fn create_dir_reports_created_then_existing() {
         let root = fx.open(false);
         assert!(root.create_dir("cg").unwrap());
         assert!(!root.create_dir("cg").unwrap());
-        let mode = std::fs::metadata(fx.root().join("cg")).unwrap().permissions().mode();
+        let mode = std::fs::metadata(fx.root().join("cg"))
+            .unwrap()
+            .permissions()
+            .mode();
         assert_eq!(mode & 0o700, 0o700, "owner rwx");
         assert_eq!(mode & 0o022, 0, "never group/other writable");
     });
@@ -202,7 +235,10 @@ fn try_clone_keeps_path_and_policy() {
 #[test]
 fn test_root_requiring_cgroupfs_refuses_a_temp_dir() {
     let fx = Fixture::new();
-    let opts = TestRoot { require_cgroupfs: true, create_on_write: true };
+    let opts = TestRoot {
+        require_cgroupfs: true,
+        create_on_write: true,
+    };
     let err = Dir::open_test_root(fx.root(), opts).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::WrongFilesystem);
     assert_eq!(err.path(), Some(fx.root()));
@@ -220,12 +256,22 @@ fn errors_read_like_strace_with_the_full_path() {
     both(|resolver| {
         let fx = Fixture::new();
         fx.dir("cg");
-        let err = fx.open(false).open_file("cg/cpu.max", OpenMode::Read).unwrap_err();
+        let err = fx
+            .open(false)
+            .open_file("cg/cpu.max", OpenMode::Read)
+            .unwrap_err();
         let text = err.to_string();
-        let op = if resolver.expects_openat2() { "openat2" } else { "openat" };
+        let op = if resolver.expects_openat2() {
+            "openat2"
+        } else {
+            "openat"
+        };
         assert_eq!(err.op(), op);
         assert!(text.starts_with(&format!("{op}(")), "{text}");
-        assert!(text.contains("ENOENT (No such file or directory)"), "{text}");
+        assert!(
+            text.contains("ENOENT (No such file or directory)"),
+            "{text}"
+        );
         assert!(text.contains("O_CLOEXEC"), "{text}");
         assert_eq!(err.path(), Some(fx.root().join("cg/cpu.max").as_path()));
     });

@@ -14,17 +14,30 @@ fn symlinks_to_proc_magic_links_inside_a_tree_are_refused() {
         let fx = Fixture::new();
         fx.dir("cg");
         // Hold the sentinel open so that /proc/self/fd/N really leads to it.
-        let held = std::fs::OpenOptions::new().append(true).open(fx.secret()).unwrap();
+        let held = std::fs::OpenOptions::new()
+            .append(true)
+            .open(fx.secret())
+            .unwrap();
         let fd = held.as_raw_fd();
         let base = fx.base().to_string_lossy().into_owned();
         fx.link("root_link", "/proc/self/root")
             .link("fd_link", format!("/proc/self/fd/{fd}"))
             .link("thread_link", format!("/proc/thread-self/fd/{fd}"))
-            .link("cg/rel_proc", "../../../../../../../../../../proc/self/root")
+            .link(
+                "cg/rel_proc",
+                "../../../../../../../../../../proc/self/root",
+            )
             .link("cwd_link", "/proc/self/cwd");
         let root = fx.open(true);
         let via_root = format!("root_link{base}/secret");
-        let cases = ["root_link", &via_root, "fd_link", "thread_link", "cg/rel_proc", "cwd_link"];
+        let cases = [
+            "root_link",
+            &via_root,
+            "fd_link",
+            "thread_link",
+            "cg/rel_proc",
+            "cwd_link",
+        ];
         for rel in cases {
             assert_dir_refuses(&root, rel, ErrorKind::Escape);
         }
@@ -37,10 +50,16 @@ fn symlinks_to_proc_magic_links_inside_a_tree_are_refused() {
 fn real_magic_links_beneath_a_procfs_directory_are_refused() {
     both(|_| {
         let fx = Fixture::new();
-        let held = std::fs::OpenOptions::new().append(true).open(fx.secret()).unwrap();
+        let held = std::fs::OpenOptions::new()
+            .append(true)
+            .open(fx.secret())
+            .unwrap();
         let fd = held.as_raw_fd();
         // /proc/self is resolved once, when the root is opened, to /proc/<pid>.
-        let opts = TestRoot { require_cgroupfs: false, create_on_write: true };
+        let opts = TestRoot {
+            require_cgroupfs: false,
+            create_on_write: true,
+        };
         let proc_self = Dir::open_test_root("/proc/self", opts).unwrap();
         let secret_via_root = format!("root{}", fx.secret().display());
         let fd_rel = format!("fd/{fd}");
@@ -56,7 +75,10 @@ fn real_magic_links_beneath_a_procfs_directory_are_refused() {
 fn procfs_handle_refuses_magic_links_and_symlinks() {
     both(|resolver| {
         let fx = Fixture::new();
-        let held = std::fs::OpenOptions::new().append(true).open(fx.secret()).unwrap();
+        let held = std::fs::OpenOptions::new()
+            .append(true)
+            .open(fx.secret())
+            .unwrap();
         let fd_rel = format!("fd/{}", held.as_raw_fd());
         let secret_via_root = format!("root{}", fx.secret().display());
         let proc = ProcFs::open().unwrap();

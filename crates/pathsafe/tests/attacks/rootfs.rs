@@ -11,11 +11,17 @@ use crate::refused;
 
 /// `path` must land on `R<want>` (by inode), name it `want`, and read as its content.
 fn assert_lands(fx: &Fixture, rootfs: &Rootfs, path: &str, want: &str) {
-    let (fd, landed) = rootfs.resolve(path).unwrap_or_else(|e| panic!("{path:?}: {e}"));
+    let (fd, landed) = rootfs
+        .resolve(path)
+        .unwrap_or_else(|e| panic!("{path:?}: {e}"));
     assert_eq!(landed, want, "{path:?}");
     let expected = std::fs::metadata(fx.root().join(want.trim_start_matches('/'))).unwrap();
     let got = rustix::fs::fstat(&fd).unwrap();
-    assert_eq!((got.st_dev, got.st_ino), (expected.dev(), expected.ino()), "{path:?}");
+    assert_eq!(
+        (got.st_dev, got.st_ino),
+        (expected.dev(), expected.ino()),
+        "{path:?}"
+    );
     if expected.is_file() {
         let text = read_all(rootfs.open_file(path, OpenMode::Read).unwrap());
         assert_eq!(text, want, "{path:?} read the wrong file");
@@ -57,7 +63,12 @@ fn c35_tree() -> Fixture {
         .link("b", "/loop/a")
         .link("self", "/../../self");
     fx.file("notdir", "a regular file");
-    for rel in ["cousinparent/cousin/test", "cousinparent/test", "test", "subdir/test"] {
+    for rel in [
+        "cousinparent/cousin/test",
+        "cousinparent/test",
+        "test",
+        "subdir/test",
+    ] {
         marker(&fx, rel);
     }
     fx
@@ -68,7 +79,12 @@ fn c35_dotdot_after_a_symlink_is_not_lexical() {
     both(|_| {
         let fx = c35_tree();
         let rootfs = Rootfs::open(fx.root()).unwrap();
-        assert_lands(&fx, &rootfs, "subdir/link/test", "/cousinparent/cousin/test");
+        assert_lands(
+            &fx,
+            &rootfs,
+            "subdir/link/test",
+            "/cousinparent/cousin/test",
+        );
         assert_lands(&fx, &rootfs, "subdir/link/../test", "/cousinparent/test");
         assert_lands(&fx, &rootfs, "subdir/link2/../test", "/cousinparent/test");
         assert_lands(&fx, &rootfs, "subdir/../test", "/test");
@@ -83,9 +99,19 @@ fn c35_loops_fail_with_loop_and_files_are_not_directories() {
         let rootfs = Rootfs::open(fx.root()).unwrap();
         refused(rootfs.resolve("loop/a"), ErrorKind::Loop, "loop/a");
         refused(rootfs.resolve("self/.."), ErrorKind::Loop, "self/..");
-        refused(rootfs.resolve("notdir/child"), ErrorKind::NotADirectory, "notdir/child");
-        refused(rootfs.open_file("loop/a", OpenMode::Read), ErrorKind::Loop, "open loop/a");
-        let err = rootfs.open_file("notdir/child", OpenMode::Read).unwrap_err();
+        refused(
+            rootfs.resolve("notdir/child"),
+            ErrorKind::NotADirectory,
+            "notdir/child",
+        );
+        refused(
+            rootfs.open_file("loop/a", OpenMode::Read),
+            ErrorKind::Loop,
+            "open loop/a",
+        );
+        let err = rootfs
+            .open_file("notdir/child", OpenMode::Read)
+            .unwrap_err();
         assert_eq!(err.kind(), ErrorKind::NotADirectory, "{err}");
         fx.assert_untouched();
     });
@@ -113,7 +139,11 @@ fn outward_symlinks_in_a_rootfs_resolve_inside_it() {
         assert_lands(&fx, &rootfs, "rel", "/secret");
         assert_lands(&fx, &rootfs, "../secret", "/secret");
         // The rootfs has no /proc: the magic link's path resolves (inside) to nothing.
-        refused(rootfs.resolve("proc_root/etc"), ErrorKind::NotFound, "proc_root/etc");
+        refused(
+            rootfs.resolve("proc_root/etc"),
+            ErrorKind::NotFound,
+            "proc_root/etc",
+        );
         fx.assert_untouched();
     });
 }

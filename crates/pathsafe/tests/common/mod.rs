@@ -1,7 +1,8 @@
 //! Helpers shared by the integration tests: run a check with both resolvers, build
 //! trees in temp dirs, and watch sentinels outside the root.
 // Tests build their fixture trees with std::fs; each test binary uses a subset.
-#![allow(clippy::disallowed_methods, dead_code)]
+// A failing run names its resolver on stderr, next to the panic message.
+#![allow(clippy::disallowed_methods, clippy::print_stderr, dead_code)]
 
 use std::collections::BTreeSet;
 use std::fmt;
@@ -81,7 +82,11 @@ impl Fixture {
             fs::write(tmp.path().join(rel), SECRET).expect("write sentinel");
         }
         let snapshot = snapshot(tmp.path());
-        Fixture { tmp, root, snapshot }
+        Fixture {
+            tmp,
+            root,
+            snapshot,
+        }
     }
 
     /// The temp dir (parent of the root).
@@ -119,7 +124,10 @@ impl Fixture {
 
     /// Open the root as a test root (no filesystem check).
     pub fn open(&self, create_on_write: bool) -> Dir {
-        let opts = TestRoot { require_cgroupfs: false, create_on_write };
+        let opts = TestRoot {
+            require_cgroupfs: false,
+            create_on_write,
+        };
         Dir::open_test_root(&self.root, opts).expect("open test root")
     }
 
@@ -157,7 +165,9 @@ fn snapshot(base: &Path) -> Snapshot {
         .map(|rel| {
             let path = base.join(rel);
             let content = fs::read(&path).expect("read sentinel");
-            let mtime = fs::metadata(&path).and_then(|m| m.modified()).expect("mtime");
+            let mtime = fs::metadata(&path)
+                .and_then(|m| m.modified())
+                .expect("mtime");
             (path, content, mtime)
         })
         .collect();

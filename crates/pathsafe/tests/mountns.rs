@@ -1,0 +1,126 @@
+//! Mounts planted beneath roots: a tmpfs over a child cgroup, a tmpfs and a procfs
+//! bind mount below /proc. Each is made in a private mount namespace (`unshare
+//! --mount --propagation private` re-running this binary), so the host never sees it.
+//!
+//! Expected, with openat2 and with the fallback:
+//! - cgroup2 root: crossing into the tmpfs is an `Escape` (`RESOLVE_NO_XDEV`);
+//! - v1 root: the lookup may cross, but what it opens is tmpfs: `WrongFilesystem`;
+//! - procfs: crossing into the tmpfs, or into a bind mount of another procfs file
+//!   (same device, other mount), is an `Escape`.
+// The re-run child reports to the parent on stdout.
+#![allow(clippy::disallowed_methods, clippy::print_stdout)]
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use common::both;
+use ktest::{Failed, Need, Test, TestCgroup};
+use pathsafe::{Dir, ErrorKind, OpenMode, ProcBase, ProcFs};
+
+/// Set in the re-run child: the checks run inside the private mount namespace.
+const INNER: &str = "PATHSAFE_MOUNTNS_INNER";
+
+fn planted_mounts_beneath_roots_are_refused() -> Result<(), Failed> {
+    let v2 = TestCgroup::new_unified("pathsafe-mnt")?;
+    let v1 = TestCgroup::new_v1("cpu", "pathsafe-mnt")?;
+    for cg in [&v2, &v1] {
+        let dir = Dir::open_cgroup_root(cg.path())?;
+        dir.create_dir("child")?;
+    }
+    let exe = std::env::current_exe()?;
+    let output = Command::new("unshare")
+        .args(["--mount", "--propagation", "private", "--"])
+        .arg(exe)
+        .env(INNER, "1")
+        .env("V2_ROOT", v2.hierarchy_root())
+        .env("V2_NAME", v2.name())
+        .env("V1_ROOT", v1.hierarchy_root())
+        .env("V1_NAME", v1.name())
+        .output()?;
+    let text = String::from_utf8_lossy(&output.stdout).into_owned()
+        + &String::from_utf8_lossy(&output.stderr);
+    if !output.status.success() || !text.contains("mountns checks passed") {
+        return Err(format!("inner run failed ({}):\n{text}", output.status).into());
+    }
+    v1.remove()?;
+    v2.remove()
+}
+
+/// Runs inside the private mount namespace.
+fn inner() {
+    let env = |name: &str| PathBuf::from(std::env::var_os(name).expect(name));
+    let (v2_root, v2_name) = (env("V2_ROOT"), env("V2_NAME"));
+    let (v1_root, v1_name) = (env("V1_ROOT"), env("V1_NAME"));
+    for cg in [v2_root.join(&v2_name), v1_root.join(&v1_name)] {
+        plant_tmpfs(&cg.join("child"));
+    }
+    plant_tmpfs(Path::new("/proc/sys/fs/binfmt_misc"));
+    rustix::mount::mount_bind("/proc/sys/kernel/ostype", "/proc/sys/kernel/domainname")
+        .expect("bind mount over /proc/sys/kernel/domainname");
+
+    both(|_| {
+        let v2 = Dir::open_cgroup_root(&v2_root).unwrap();
+        let v2_child = format!("{}/child", v2_name.display());
+        expect(v2.open_dir(&v2_child), ErrorKind::Escape, "cgroup2 dir");
+        let rel = format!("{v2_child}/planted");
+        expect(
+            v2.open_file(&rel, OpenMode::Read),
+            ErrorKind::Escape,
+            "cgroup2 file",
+        );
+
+        let v1 = Dir::open_cgroup_root(&v1_root).unwrap();
+        let v1_child = format!("{}/child", v1_name.display());
+        expect(v1.open_dir(&v1_child), ErrorKind::WrongFilesystem, "v1 dir");
+        let rel = format!("{v1_child}/planted");
+        expect(
+            v1.open_file(&rel, OpenMode::Read),
+            ErrorKind::WrongFilesystem,
+            "v1 file",
+        );
+
+        let proc = ProcFs::open().unwrap();
+        for rel in ["sys/fs/binfmt_misc/planted", "sys/kernel/domainname"] {
+            let result = proc.open_file(ProcBase::Root, rel, OpenMode::Read);
+            expect(result, ErrorKind::Escape, rel);
+        }
+        // Unmounted neighbours still open.
+        assert!(
+            proc.open_file(ProcBase::Root, "sys/kernel/ostype", OpenMode::Read)
+                .is_ok()
+        );
+    });
+    println!("mountns checks passed");
+}
+
+fn plant_tmpfs(target: &Path) {
+    use rustix::mount::MountFlags;
+    rustix::mount::mount("pathsafe-test", target, "tmpfs", MountFlags::empty(), None)
+        .unwrap_or_else(|e| panic!("mount tmpfs on {}: {e}", target.display()));
+    std::fs::write(target.join("planted"), "planted").expect("write planted file");
+}
+
+fn expect<T: std::fmt::Debug>(result: pathsafe::Result<T>, kind: ErrorKind, case: &str) {
+    match result {
+        Ok(value) => panic!("{case}: expected {kind:?}, got Ok({value:?})"),
+        Err(err) => assert_eq!(err.kind(), kind, "{case}: {err}"),
+    }
+}
+
+fn main() {
+    if std::env::var_os(INNER).is_some() {
+        inner();
+        return;
+    }
+    ktest::main(vec![
+        Test::new(
+            "planted_mounts_beneath_roots_are_refused",
+            planted_mounts_beneath_roots_are_refused,
+        )
+        .needs(Need::Root)
+        .needs(Need::Unified)
+        .needs(Need::V1Controller("cpu")),
+    ])
+}
