@@ -1,1 +1,138 @@
-//! cgroups-fs (work in progress)
+//! The cgroup v1 filesystem driver: [`FsManager`] implements
+//! [`cgroups_core::Manager`] by writing the files of the v1 hierarchies directly.
+//!
+//! One cgroup path (for example `/pods/ctr1`) names a directory in every v1
+//! hierarchy: an absolute path starts at each hierarchy's mount point (OCI
+//! `cgroupsPath` style), a relative one below the calling process's own cgroup in
+//! that hierarchy (`/proc/self/cgroup`, made relative to the mount root when running
+//! in a container without cgroup namespace). [`Config::controllers`] restricts the
+//! hierarchies used: `cgctl run --controllers cpu,pids` never touches `memory`.
+//!
+//! # Hierarchies and order
+//!
+//! Create, join and set walk the hierarchies in this order: cpuset, devices, memory,
+//! cpu, cpuacct, pids, blkio, hugetlb, net_cls, net_prio, perf_event, freezer,
+//! rdma, name=systemd, misc. `name=systemd` and `misc` are best effort (errors are
+//! logged and the hierarchy left out). Co-mounted controllers (`cpu,cpuacct`) share
+//! one directory.
+//!
+//! **Hybrid hosts** (v1 controllers plus a cgroup2 mount, usually
+//! `/sys/fs/cgroup/unified`): the cgroup is also created in the unified hierarchy
+//! and processes join it (membership only, as systemd expects); nothing is ever
+//! written there, no controller is enabled, and
+//! [`Manager::cgroup2_dir_fd`] returns `None`. With [`Config::controllers`] set,
+//! the unified hierarchy is used only when the list names `unified`. A pure cgroup
+//! v2 machine is refused ([`ErrorKind::UnsupportedLayout`]): use `cgroups-fs2`.
+//!
+//! # What is written, in which order
+//!
+//! [`Manager::set`] validates first (nothing is written if any field is bad), then
+//! checks that every controller the request needs is joined — a controller that is
+//! not mounted or not selected is an [`ErrorKind::ControllerUnavailable`] error
+//! naming it, never a silent success — and then writes:
+//!
+//! - **cpuset**: `cpuset.cpus`, `cpuset.mems` (plain `cpus`/`mems` on a `noprefix`
+//!   mount). [`Manager::create`] fills every empty level top-down from its parent
+//!   before going deeper, because a task cannot join an empty cpuset (C25).
+//! - **memory**: `memory.limit_in_bytes` and `memory.memsw.limit_in_bytes` in the
+//!   order that keeps memsw ≥ memory (memsw first when it rises above the current
+//!   limit, else memory first); EBUSY reports usage and peak. Then
+//!   `memory.soft_limit_in_bytes`, `memory.oom_control`, `memory.swappiness`.
+//!   Kernel memory limits are never written (C15).
+//! - **cpu**: `cpu.shares` (read back: the kernel clamps), `cpu.cfs_period_us` and
+//!   `cpu.cfs_burst_us` (EINVAL deferred until after the quota), `cpu.cfs_quota_us`,
+//!   `cpu.idle`, then `cpu.rt_period_us`/`cpu.rt_runtime_us`. Realtime bandwidth must
+//!   exist before a realtime task joins: call `set` before `add_pid`.
+//! - **pids**: `pids.max` (`0` is written as `1`, unlimited as `max`; C21).
+//! - **blkio**: `blkio.weight`/`blkio.weight_device` (CFQ) or `blkio.bfq.*` (BFQ),
+//!   leaf weights, then one write per entry to `blkio.throttle.*_device`.
+//! - **hugetlb**: `hugetlb.<size>.limit_in_bytes`, then `.rsvd.limit_in_bytes` until
+//!   the kernel shows it has none.
+//! - **net_cls** `net_cls.classid`, **net_prio** `net_prio.ifpriomap` (one entry per
+//!   write), **freezer** `freezer.state`, **rdma** `rdma.max`.
+//! - **devices**: the hierarchy is joined, but device rules are not applied yet: a
+//!   request with rules is refused with [`ErrorKind::InvalidValue`] (field
+//!   `devices`) before anything is written.
+//!
+//! A failed write stops at once; the error names the file, the value and the errno.
+//!
+//! # Other operations
+//!
+//! - Freezing writes `FROZEN` until `freezer.state` reads `FROZEN`, at most 1000
+//!   times, and thaws again on failure (C24).
+//! - [`Manager::pids`], [`Manager::all_pids`], [`Manager::threads`] (`tasks`) and
+//!   [`Manager::exists`] use the first joined hierarchy among devices, pids, freezer,
+//!   cpu, cpuacct, cpuset, blkio, memory, the others, unified.
+//! - [`Manager::kill`] freezes (when the freezer is joined), sends SIGKILL through
+//!   pidfds to every process of the tree in every hierarchy, thaws, and repeats until
+//!   the tree is empty (bounded).
+//! - [`Manager::destroy`] refuses while processes remain ([`ErrorKind::Busy`]) and
+//!   removes the cgroup and its sub-cgroups from every hierarchy.
+//! - Rootless ([`Config::rootless`]): EPERM/EACCES/EROFS while creating or joining
+//!   drops that hierarchy; a later `set` that needs it fails with
+//!   [`ErrorKind::PermissionDenied`].
+//!
+//! Kernel files and syscalls: the interface files above, `cgroup.procs`, `tasks`,
+//! `freezer.self_freezing`, `memory.usage_in_bytes`, `memory.max_usage_in_bytes`,
+//! `/proc/self/cgroup` and `/proc/self/mountinfo` (through `cgroups-core`); mkdir(2),
+//! rmdir(2), pidfd_open(2), pidfd_send_signal(2), kill(2).
+//!
+//! # Example
+//!
+//! ```no_run
+//! use cgroups_core::{CgroupPath, Config, Limit, Manager, Resources};
+//! use cgroups_fs::FsManager;
+//!
+//! # fn main() -> cgroups_core::Result<()> {
+//! let config = Config::new(CgroupPath::parse("/jobs/build-42")?)
+//!     .controllers(["cpu", "pids", "freezer"]);
+//! let manager = FsManager::new(config)?;
+//! manager.create()?;
+//! let mut resources = Resources::default();
+//! resources.pids_max = Some(Limit::Value(256));
+//! resources.cpu.shares = Some(512);
+//! manager.set(&resources)?;
+//! manager.add_pid(std::process::id())?;
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! # Stability
+//!
+//! [`FsManager`] and its constructors are the public API; everything else is
+//! internal. `FsManager::for_test_tree` exists only with the `test-fixtures`
+//! feature, which production builds never enable.
+//!
+//! [`Config::controllers`]: cgroups_core::Config::controllers
+//! [`Config::rootless`]: cgroups_core::Config::rootless
+//! [`Manager::set`]: cgroups_core::Manager::set
+//! [`Manager::create`]: cgroups_core::Manager::create
+//! [`Manager::pids`]: cgroups_core::Manager::pids
+//! [`Manager::all_pids`]: cgroups_core::Manager::all_pids
+//! [`Manager::threads`]: cgroups_core::Manager::threads
+//! [`Manager::exists`]: cgroups_core::Manager::exists
+//! [`Manager::kill`]: cgroups_core::Manager::kill
+//! [`Manager::destroy`]: cgroups_core::Manager::destroy
+//! [`Manager::cgroup2_dir_fd`]: cgroups_core::Manager::cgroup2_dir_fd
+//! [`ErrorKind::UnsupportedLayout`]: cgroups_core::ErrorKind::UnsupportedLayout
+//! [`ErrorKind::ControllerUnavailable`]: cgroups_core::ErrorKind::ControllerUnavailable
+//! [`ErrorKind::InvalidValue`]: cgroups_core::ErrorKind::InvalidValue
+//! [`ErrorKind::Busy`]: cgroups_core::ErrorKind::Busy
+//! [`ErrorKind::PermissionDenied`]: cgroups_core::ErrorKind::PermissionDenied
+
+#![deny(missing_docs)]
+#![forbid(unsafe_code)]
+
+mod apply;
+mod controller;
+#[cfg(test)]
+mod fake;
+mod files;
+mod kill;
+mod layout;
+mod lifecycle;
+mod manager;
+#[cfg(test)]
+mod tree_tests;
+
+pub use manager::FsManager;
