@@ -10,6 +10,8 @@ mod error;
 mod fsio;
 mod manager;
 mod mode;
+#[cfg(feature = "oci")]
+mod oci;
 mod path;
 mod proc_cgroup;
 mod resources;
