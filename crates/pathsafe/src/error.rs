@@ -137,7 +137,11 @@ impl Error {
         Error {
             kind: ErrorKind::WrongFilesystem,
             op: "fstatfs",
-            call: format!("fstatfs({}) = {{f_type={found:?}}}", path.display()),
+            call: format!(
+                "fstatfs({}) = {{f_type={}}}",
+                path.display(),
+                magic_text(found)
+            ),
             advice: format!(
                 "{} is not on {wanted}; pass a path on a {wanted} mount (is it mounted \
                  there, or mounted over?)",
@@ -233,6 +237,14 @@ impl fmt::Display for Error {
 }
 
 impl std::error::Error for Error {}
+
+/// `Cgroup2`, or the raw magic in hex for an unknown filesystem.
+fn magic_text(fs: FsType) -> String {
+    match fs {
+        FsType::Other(magic) => format!("{magic:#x}"),
+        known => format!("{known:?}"),
+    }
+}
 
 fn kind_of(errno: Errno) -> ErrorKind {
     match errno {

@@ -79,20 +79,20 @@ pub(crate) fn open(start: Start<'_>, rel: &str, target: Target) -> Result<OwnedF
 pub(crate) fn open_path_named(start: Start<'_>, rel: &str) -> Result<(OwnedFd, String)> {
     let display = display_join(start.path, rel);
     for _ in 0..RETRIES {
+        // With openat2 the kernel decides first, so its errors are the ones reported.
+        let kernel = match start.policy.openat2 {
+            true => Some(via_openat2(start, rel, Target::PathFollow)?),
+            false => None,
+        };
         let landing = walk::walk(start, rel, Last::Follow)?;
         let path = landing.path();
         let Some((walked, walked_id)) = landing.found else {
-            return Err(Error::sys(
-                "openat",
-                walk_call(start, rel),
-                display,
-                Errno::NOENT,
-            ));
+            let call = walk_call(start, rel);
+            return Err(Error::sys("openat", call, display, Errno::NOENT));
         };
-        if !start.policy.openat2 {
+        let Some(fd) = kernel else {
             return Ok((walked, path));
-        }
-        let fd = via_openat2(start, rel, Target::PathFollow)?;
+        };
         let id = file_id(fd.as_fd()).map_err(|e| stat_error(&display, e))?;
         if id.same_file(&walked_id) {
             return Ok((fd, path));
