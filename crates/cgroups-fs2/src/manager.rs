@@ -304,8 +304,13 @@ impl Manager for Fs2Manager {
         self.dir()?.pids()
     }
 
+    /// Each process once, sorted: the `cgroup.procs` of a threaded root also lists
+    /// the processes of its threaded subtree, which the walk meets again below.
     fn all_pids(&self) -> Result<Vec<u32>> {
-        self.dir()?.all_pids()
+        let mut pids = self.dir()?.all_pids()?;
+        pids.sort_unstable();
+        pids.dedup();
+        Ok(pids)
     }
 
     fn threads(&self) -> Result<Vec<u32>> {

@@ -1,0 +1,338 @@
+//! Tests that need only a cgroup2 mount (they run on the hybrid host): no
+//! controller has to be enabled for children.
+
+use std::os::fd::AsFd;
+use std::time::Duration;
+
+use cgroups_core::{ErrorKind, FreezerState, Manager, Resources};
+use ktest::{Failed, Need, Test, ensure, ensure_eq};
+
+use crate::common::{Case, case, memory_limit, mount, read, root_enables};
+use crate::kids::{Kids, Mode, wait_until};
+
+pub fn tests() -> Vec<Test> {
+    let unified = |name: &str, f: fn() -> Result<(), Failed>| {
+        Test::new(name, f).needs(Need::Root).needs(Need::Unified)
+    };
+    vec![
+        unified(
+            "nested_cgroups_are_created_without_enabling_and_destroyed",
+            nested,
+        ),
+        unified(
+            "freeze_stops_a_heartbeat_and_thaw_resumes_it",
+            freeze_heartbeat,
+        )
+        .needs(Need::UnifiedFile("cgroup.freeze")),
+        unified(
+            "cgroup_kill_empties_a_forking_cgroup",
+            kill_with_cgroup_kill,
+        )
+        .needs(Need::UnifiedFile("cgroup.kill")),
+        unified(
+            "kill_fallback_empties_a_forking_tree_and_thaws",
+            kill_fallback,
+        )
+        .needs(Need::UnifiedFile("cgroup.freeze")),
+        unified(
+            "destroy_refuses_a_populated_cgroup_until_killed",
+            destroy_populated,
+        ),
+        unified(
+            "threaded_subtrees_are_used_and_refuse_domain_controllers",
+            threaded,
+        ),
+        unified(
+            "limits_of_undelegated_controllers_are_unavailable",
+            undelegated,
+        ),
+        unified(
+            "unified_core_keys_are_written_and_hostile_keys_refused",
+            unified_keys,
+        ),
+        unified("the_directory_fd_is_a_cloexec_cgroup2_directory", dir_fd),
+    ]
+}
+
+fn nested() -> Result<(), Failed> {
+    let c = case("nested")?;
+    let root_before = read("/", "cgroup.subtree_control")?;
+    let leaf = c.manager("a/b")?;
+    ensure!(!leaf.exists());
+    ensure_eq!(leaf.freezer_state()?, FreezerState::Undefined);
+    ensure_eq!(leaf.pids().map_err(|e| e.kind()), Err(ErrorKind::NotFound));
+
+    leaf.create()?;
+    leaf.create()?;
+    ensure!(leaf.exists());
+    ktest::assert_cgroupfs(&c.dir.join("a/b"))?;
+    ensure_eq!(leaf.paths()[""], c.dir.join("a/b"));
+    ensure_eq!(c.read("a/b", "cgroup.type")?, "domain");
+    ensure_eq!(c.read("", "cgroup.subtree_control")?, "");
+    ensure_eq!(c.read("a", "cgroup.subtree_control")?, "");
+    ensure!(leaf.pids()?.is_empty());
+
+    leaf.destroy()?;
+    ensure!(!leaf.exists());
+    ensure!(c.exists("a")?);
+    let top = c.manager("")?;
+    top.destroy()?;
+    top.destroy()?;
+    ensure!(!c.exists("")?);
+    ensure_eq!(read("/", "cgroup.subtree_control")?, root_before);
+    Ok(())
+}
+
+fn freeze_heartbeat() -> Result<(), Failed> {
+    let c = case("freeze")?;
+    let mut kids = Kids::default();
+    let m = c.manager("")?;
+    m.create()?;
+    let (pid, beats) = kids.spawn(Mode::Heartbeat, &c.name)?;
+    m.add_pid(pid)?;
+    ensure_eq!(m.pids()?, vec![pid]);
+    wait_until(Duration::from_secs(5), "heartbeats", || beats.lines() >= 3)?;
+
+    m.freeze()?;
+    ensure_eq!(m.freezer_state()?, FreezerState::Frozen);
+    ensure_eq!(c.read("", "cgroup.freeze")?, "1");
+    let before = beats.lines();
+    std::thread::sleep(Duration::from_millis(400));
+    let after = beats.lines();
+    ensure!(
+        after <= before + 1,
+        "frozen child kept beating: {before} -> {after}"
+    );
+
+    m.thaw()?;
+    ensure_eq!(m.freezer_state()?, FreezerState::Thawed);
+    wait_until(Duration::from_secs(5), "heartbeats after thaw", || {
+        beats.lines() >= after + 3
+    })?;
+    m.kill()?;
+    ensure_eq!(kids.wait_signal(pid)?, Some(9));
+    m.destroy()?;
+    ensure!(!m.exists());
+    Ok(())
+}
+
+/// Starts a fork loop in `sub` of `c` and waits until it has children.
+fn start_fork_loop(c: &Case, kids: &mut Kids, sub: &str) -> Result<u32, Failed> {
+    let top = c.manager("")?;
+    let (pid, _) = kids.spawn(Mode::ForkLoop, &c.name)?;
+    match sub.is_empty() {
+        true => top.add_pid(pid)?,
+        false => top.add_pid_to(sub, pid)?,
+    }
+    Ok(pid)
+}
+
+fn kill_with_cgroup_kill() -> Result<(), Failed> {
+    let c = case("kill")?;
+    let mut kids = Kids::default();
+    let m = c.manager("")?;
+    m.create()?;
+    let pid = start_fork_loop(&c, &mut kids, "")?;
+    wait_until(Duration::from_secs(10), "forked children", || {
+        m.pids().is_ok_and(|p| p.len() >= 3)
+    })?;
+
+    m.kill()?;
+    ensure!(m.all_pids()?.is_empty());
+    ensure_eq!(
+        c.read("", "cgroup.events")?.lines().next(),
+        Some("populated 0")
+    );
+    ensure_eq!(kids.wait_signal(pid)?, Some(9));
+    m.destroy()?;
+    ensure!(!c.exists("")?);
+    Ok(())
+}
+
+fn kill_fallback() -> Result<(), Failed> {
+    let c = case("killfb")?;
+    let mut kids = Kids::default();
+    let m = c.manager("")?.force_kill_fallback(true);
+    m.create()?;
+    c.manager("sub")?.create()?;
+    let top_pid = start_fork_loop(&c, &mut kids, "")?;
+    let sub_pid = start_fork_loop(&c, &mut kids, "sub")?;
+    wait_until(
+        Duration::from_secs(10),
+        "forked children in both cgroups",
+        || {
+            let all = m.all_pids().unwrap_or_default();
+            all.len() >= 6 && all.contains(&sub_pid)
+        },
+    )?;
+
+    m.kill()?;
+    ensure!(m.all_pids()?.is_empty());
+    ensure_eq!(m.freezer_state()?, FreezerState::Thawed);
+    ensure_eq!(kids.wait_signal(top_pid)?, Some(9));
+    ensure_eq!(kids.wait_signal(sub_pid)?, Some(9));
+    m.destroy()?;
+    ensure!(!c.exists("")?);
+    Ok(())
+}
+
+fn destroy_populated() -> Result<(), Failed> {
+    let c = case("busy")?;
+    let mut kids = Kids::default();
+    let m = c.manager("")?;
+    m.create()?;
+    let (pid, _) = kids.spawn(Mode::Heartbeat, &c.name)?;
+    m.add_pid(pid)?;
+    let err = m
+        .destroy()
+        .err()
+        .ok_or("destroy of a populated cgroup succeeded")?;
+    ensure_eq!(err.kind(), ErrorKind::Busy);
+    ensure!(c.exists("")?);
+    m.kill_and_destroy()?;
+    ensure!(!c.exists("")?);
+    ensure_eq!(kids.wait_signal(pid)?, Some(9));
+    Ok(())
+}
+
+fn threaded() -> Result<(), Failed> {
+    let c = case("threaded")?;
+    let mut kids = Kids::default();
+    let top = c.manager("")?;
+    c.manager("p/t1")?.create()?;
+    let p = crate::common::root()?.open_child(&format!("{}/p", c.name))?;
+    p.open_child("t1")?.write("cgroup.type", "threaded")?;
+    ensure_eq!(c.read("p", "cgroup.type")?, "domain threaded");
+
+    // A new child of a threaded root starts out "domain invalid" ...
+    p.create_child_all("raw")?;
+    ensure_eq!(c.read("p/raw", "cgroup.type")?, "domain invalid");
+    // ... and the manager makes the ones it creates threaded.
+    let t2 = c.manager("p/t2")?;
+    t2.create()?;
+    ensure_eq!(c.read("p/t2", "cgroup.type")?, "threaded");
+
+    let err = c
+        .manager("p/t3")?
+        .create_with(&memory_limit(64 << 20))
+        .err();
+    let err = err.ok_or("a memory limit in a threaded subtree was accepted")?;
+    ensure_eq!(err.kind(), ErrorKind::ControllerUnavailable);
+    ensure_eq!(err.value(), Some("memory"));
+    ensure!(!c.exists("p/t3")?);
+
+    // The threaded root takes processes; a whole process can move on into a threaded
+    // cgroup of its domain, whose cgroup.procs is not readable (EOPNOTSUPP): its
+    // members are listed from cgroup.threads.
+    let (pid, _) = kids.spawn(Mode::Heartbeat, &c.name)?;
+    let pm = c.manager("p")?;
+    pm.add_pid(pid)?;
+    ensure_eq!(pm.pids()?, vec![pid]);
+    ensure!(pm.threads()?.contains(&pid));
+    t2.add_pid(pid)?;
+    ensure!(t2.threads()?.contains(&pid));
+    ensure!(t2.pids()?.contains(&pid));
+    ensure!(!pm.threads()?.contains(&pid));
+    ensure_eq!(top.all_pids()?.iter().filter(|p| **p == pid).count(), 1);
+    top.kill_and_destroy()?;
+    ensure_eq!(kids.wait_signal(pid)?, Some(9));
+    ensure!(!c.exists("")?);
+    Ok(())
+}
+
+/// A limit whose controller the root does not enable for children is refused with
+/// the controller and the root named, and leaves nothing behind; where the root does
+/// enable it (a VM tier), the same request works.
+fn undelegated() -> Result<(), Failed> {
+    let c = case("undelegated")?;
+    let root_before = read("/", "cgroup.subtree_control")?;
+    let mut hugetlb = Resources::default();
+    hugetlb.hugetlb.push(cgroups_core::HugetlbLimit {
+        page_size: "2MB".into(),
+        limit: cgroups_core::Limit::Max,
+    });
+    for (controller, r) in [("memory", memory_limit(64 << 20)), ("hugetlb", hugetlb)] {
+        let m = c.manager("a/b")?;
+        if root_enables(controller)? {
+            m.create_with(&r)?;
+            m.set(&r)?;
+            ensure!(c.read("a/b", "cgroup.controllers")?.contains(controller));
+            c.manager("")?.destroy()?;
+            continue;
+        }
+        let err = m.create_with(&r).err().ok_or("create_with succeeded")?;
+        ensure_eq!(err.kind(), ErrorKind::ControllerUnavailable, "{err}");
+        ensure_eq!(err.value(), Some(controller));
+        let path = err.path().ok_or("no path in the error")?;
+        ensure!(path.starts_with(mount()?), "{err}");
+        ensure!(
+            err.to_string().contains(&mount()?.display().to_string()),
+            "{err}"
+        );
+        ensure!(
+            !c.exists("")?,
+            "a failed create left {} behind",
+            c.dir.display()
+        );
+
+        // Created first, then set: refused as well, and no limit file is written.
+        m.create()?;
+        let err = m.set(&r).err().ok_or("set succeeded")?;
+        ensure_eq!(err.kind(), ErrorKind::ControllerUnavailable);
+        ensure!(c.read("a/b", "cgroup.controllers")?.is_empty());
+        c.manager("")?.destroy()?;
+    }
+    ensure_eq!(read("/", "cgroup.subtree_control")?, root_before);
+    Ok(())
+}
+
+fn unified_keys() -> Result<(), Failed> {
+    let c = case("unified")?;
+    let m = c.manager("")?;
+    m.create()?;
+    let mut r = Resources::default();
+    r.unified
+        .insert("cgroup.max.descendants".into(), "3".into());
+    r.unified.insert("cgroup.max.depth".into(), "2".into());
+    m.set(&r)?;
+    ensure_eq!(c.read("", "cgroup.max.descendants")?, "3");
+    ensure_eq!(c.read("", "cgroup.max.depth")?, "2");
+
+    let depth_at_root = read("/", "cgroup.max.depth")?;
+    let mut hostile = Resources::default();
+    hostile
+        .unified
+        .insert("../cgroup.max.depth".into(), "1".into());
+    let err = m.set(&hostile).err().ok_or("a hostile key was accepted")?;
+    ensure_eq!(err.kind(), ErrorKind::InvalidPath);
+    ensure_eq!(read("/", "cgroup.max.depth")?, depth_at_root);
+
+    let mut unknown = Resources::default();
+    unknown.unified.insert("nosuchfile".into(), "1".into());
+    let err = m.set(&unknown).err().ok_or("an unknown key was accepted")?;
+    ensure_eq!(err.kind(), ErrorKind::InvalidValue);
+    m.destroy()?;
+    Ok(())
+}
+
+fn dir_fd() -> Result<(), Failed> {
+    let c = case("dirfd")?;
+    let m = c.manager("x")?;
+    m.create()?;
+    let fd = m.cgroup2_dir_fd().ok_or("no directory fd offered")??;
+    let statfs = rustix::fs::fstatfs(fd.as_fd())?;
+    #[allow(clippy::unnecessary_cast)]
+    let magic = statfs.f_type as u64;
+    ensure_eq!(magic, ktest::CGROUP2_SUPER_MAGIC);
+    let stat = rustix::fs::fstat(fd.as_fd())?;
+    ensure_eq!(
+        rustix::fs::FileType::from_raw_mode(stat.st_mode),
+        rustix::fs::FileType::Directory
+    );
+    ensure!(rustix::io::fcntl_getfd(fd.as_fd())?.contains(rustix::io::FdFlags::CLOEXEC));
+    let access = rustix::fs::fcntl_getfl(fd.as_fd())? & rustix::fs::OFlags::RWMODE;
+    ensure_eq!(access, rustix::fs::OFlags::RDONLY);
+    drop(fd);
+    c.manager("")?.destroy()?;
+    Ok(())
+}
