@@ -77,6 +77,8 @@ mod retry;
 pub mod spawn;
 mod sys;
 pub mod validate;
+mod values;
+mod walk;
 
 pub use error::{Error, ErrorKind, Result};
 #[cfg(feature = "test-fixtures")]
