@@ -135,3 +135,56 @@ pub fn main(tests: Vec<Test>) -> ! {
     }
     conclusion.exit()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(strict: bool, provides: &[&str]) -> TierEnv {
+        TierEnv {
+            tier: "host".to_owned(),
+            strict,
+            provides: provides.iter().map(|s| s.to_string()).collect(),
+        }
+    }
+
+    fn elsewhere() -> Test {
+        Test::new("t", || Ok(())).needs(Need::Tier("elsewhere"))
+    }
+
+    #[test]
+    fn absent_need_is_listed_as_ignored_with_its_reason() {
+        let t = trial(elsewhere(), &env(false, &[]));
+        assert!(t.has_ignored_flag());
+        let reason = format!(
+            "ignored: runs in the elsewhere tier, this is {}",
+            current_tier()
+        );
+        assert_eq!(t.kind(), reason);
+        assert_eq!(t.name(), "t");
+    }
+
+    #[test]
+    fn strict_tier_turns_an_ignored_provided_need_into_a_failure() {
+        let t = trial(elsewhere(), &env(true, &["tier:elsewhere"]));
+        assert!(!t.has_ignored_flag());
+        let t = trial(elsewhere(), &env(false, &["tier:elsewhere"]));
+        assert!(t.has_ignored_flag(), "only strict runs fail");
+        let t = trial(elsewhere(), &env(true, &["root"]));
+        assert!(
+            t.has_ignored_flag(),
+            "a need the tier does not provide stays ignored"
+        );
+    }
+
+    #[test]
+    fn present_needs_give_a_plain_test() {
+        let here: &'static str = Box::leak(current_tier().into_boxed_str());
+        let t = trial(
+            Test::new("t", || Ok(())).needs(Need::Tier(here)),
+            &env(true, &[]),
+        );
+        assert!(!t.has_ignored_flag());
+        assert_eq!(t.kind(), "");
+    }
+}
