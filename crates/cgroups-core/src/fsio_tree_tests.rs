@@ -86,6 +86,15 @@ fn hostile_file_names_are_refused_before_any_open() {
 }
 
 #[test]
+fn hostile_names_are_refused_with_the_openat2_fallback_too() {
+    let before = crate::testing::force_openat2_fallback(true);
+    hostile_file_names_are_refused_before_any_open();
+    hostile_child_paths_are_refused();
+    remove_tree_removes_children_depth_first();
+    crate::testing::force_openat2_fallback(before);
+}
+
+#[test]
 fn hostile_child_paths_are_refused() {
     let t = tree();
     let cg = open(t.path());

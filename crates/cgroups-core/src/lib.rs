@@ -100,3 +100,14 @@ pub use resources::{
 pub fn openat2_supported() -> bool {
     pathsafe::openat2_supported()
 }
+
+/// Test-only switches (feature `test-fixtures`).
+#[cfg(feature = "test-fixtures")]
+pub mod testing {
+    /// Thread-local: hierarchy roots opened afterwards *on this thread* resolve names
+    /// with pathsafe's component walk instead of `openat2(2)`, so that both paths can
+    /// be tested on a kernel that has openat2. Returns the previous value.
+    pub fn force_openat2_fallback(on: bool) -> bool {
+        pathsafe::testing::force_fallback(on)
+    }
+}

@@ -24,6 +24,18 @@ fn main() {
         Test::new("v1_cpu_dir_creates_writes_reads_and_removes", v1_cpu_dir)
             .needs(Need::Root)
             .needs(Need::V1Controller("cpu")),
+        Test::new(
+            "v1_cpu_dir_works_with_the_openat2_fallback",
+            v1_cpu_dir_fallback,
+        )
+        .needs(Need::Root)
+        .needs(Need::V1Controller("cpu")),
+        Test::new(
+            "unified_dir_works_with_the_openat2_fallback",
+            unified_dir_fallback,
+        )
+        .needs(Need::Root)
+        .needs(Need::Unified),
         Test::new("kernel_refusal_names_file_value_and_errno", kernel_refusal)
             .needs(Need::Root)
             .needs(Need::V1Controller("cpu")),
@@ -105,6 +117,22 @@ fn v1_cpu_dir() -> Result<(), Failed> {
     ensure!(!cg.path().join("a").exists(), "a/ still exists");
     dir.remove_tree("a")?; // already gone: success (C23 case 2)
     Ok(())
+}
+
+/// Runs `test` with roots opened through pathsafe's fallback resolver.
+fn with_fallback(test: fn() -> Result<(), Failed>) -> Result<(), Failed> {
+    let before = cgroups_core::testing::force_openat2_fallback(true);
+    let result = test();
+    cgroups_core::testing::force_openat2_fallback(before);
+    result
+}
+
+fn v1_cpu_dir_fallback() -> Result<(), Failed> {
+    with_fallback(v1_cpu_dir)
+}
+
+fn unified_dir_fallback() -> Result<(), Failed> {
+    with_fallback(unified_dir)
 }
 
 fn kernel_refusal() -> Result<(), Failed> {
