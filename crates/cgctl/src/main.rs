@@ -1,1 +1,73 @@
-fn main() {}
+//! `cgctl`: run commands in cgroups with limits and see what they used; inspect and
+//! change existing cgroups. The end-to-end proof that the workspace's crates work
+//! together on a real kernel.
+
+// The binary is where printing belongs (the libraries never print).
+#![allow(clippy::print_stdout, clippy::print_stderr)]
+
+mod backend;
+mod cli;
+mod failure;
+mod info;
+mod limits;
+mod ops;
+mod run;
+mod signals;
+mod size;
+mod summary;
+mod usage;
+
+use clap::Parser;
+
+pub use failure::Failure;
+
+/// cgctl's result: an exit status or a failure to report.
+pub type Result<T, E = Failure> = std::result::Result<T, E>;
+
+/// A minimal logger for `--verbose`: the libraries' debug and warn lines on stderr.
+struct StderrLogger;
+
+impl log::Log for StderrLogger {
+    fn enabled(&self, _: &log::Metadata<'_>) -> bool {
+        true
+    }
+
+    fn log(&self, record: &log::Record<'_>) {
+        eprintln!(
+            "cgctl: [{}] {}: {}",
+            record.level(),
+            record.target(),
+            record.args()
+        );
+    }
+
+    fn flush(&self) {}
+}
+
+fn main() {
+    let cli = cli::Cli::parse();
+    if cli.verbose {
+        static LOGGER: StderrLogger = StderrLogger;
+        if log::set_logger(&LOGGER).is_ok() {
+            log::set_max_level(log::LevelFilter::Debug);
+        }
+    }
+    let result = match cli.command {
+        cli::Command::Info(a) => info::info(a),
+        cli::Command::Run(a) => run::run(a),
+        cli::Command::Update(a) => ops::update(a),
+        cli::Command::Freeze(a) => ops::freeze(a),
+        cli::Command::Thaw(a) => ops::thaw(a),
+        cli::Command::Kill(a) => ops::kill(a),
+        cli::Command::Ps(a) => ops::ps(a),
+        cli::Command::Destroy(a) => ops::destroy(a),
+    };
+    let code = match result {
+        Ok(code) => code,
+        Err(failure) => {
+            eprintln!("{failure}");
+            failure.code
+        }
+    };
+    std::process::exit(code);
+}

@@ -1,0 +1,57 @@
+//! Choosing the driver for this machine's layout.
+
+use cgroups_core::{CgroupMode, CgroupPath, Config, Hierarchies, Manager};
+
+use crate::cli::Placement;
+use crate::{Failure, Result};
+
+/// A manager for one cgroup, with the layout it was chosen for.
+#[derive(Debug)]
+pub struct Backend {
+    pub manager: Box<dyn Manager>,
+    pub hierarchies: &'static Hierarchies,
+    pub path: CgroupPath,
+}
+
+/// Parses a cgroup path as a person types it: absolute from each hierarchy root;
+/// a relative path is taken from the root too (cgctl works on whole hierarchies).
+pub fn parse_path(text: &str) -> Result<CgroupPath> {
+    let text = if text.starts_with('/') {
+        text.to_owned()
+    } else {
+        format!("/{text}")
+    };
+    let path = CgroupPath::parse(&text)?;
+    if path.is_root() {
+        return Err(Failure::usage(
+            "refusing to work on a hierarchy root: name a cgroup below it, e.g. /cgctl/job1",
+        ));
+    }
+    Ok(path)
+}
+
+/// Opens the right driver for `path`: cgroup v2 on a unified host, the v1 driver
+/// (which also joins the unified hierarchy) on legacy and hybrid hosts.
+pub fn open(path: CgroupPath, placement: &Placement) -> Result<Backend> {
+    let hierarchies = Hierarchies::detect()?;
+    let mut config = Config::new(path.clone());
+    let manager: Box<dyn Manager> = match hierarchies.mode() {
+        CgroupMode::Unified => {
+            if placement.controllers.is_some() {
+                log::debug!("--controllers has no effect on a unified (cgroup v2) host");
+            }
+            Box::new(cgroups_fs2::Fs2Manager::new(config)?)
+        }
+        _ => {
+            if let Some(list) = &placement.controllers {
+                config = config.controllers(list.iter().cloned());
+            }
+            Box::new(cgroups_fs::FsManager::new(config)?)
+        }
+    };
+    Ok(Backend {
+        manager,
+        hierarchies,
+        path,
+    })
+}

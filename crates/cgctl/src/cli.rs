@@ -1,0 +1,171 @@
+//! The command line: subcommands, flags and their help.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+pub const EXIT_CODES: &str = "\
+Exit status:
+  0        success (for `run`: the command exited 0)
+  1..=124  for `run`: the command's own exit status
+  125      cgctl itself failed (bad flag, not root, unsupported layout, missing
+           controller, the kernel refused a value); nothing is left behind
+  126      the command was found but could not be executed
+  127      the command was not found
+  128+N    for `run`: the command was killed by signal N (137 = SIGKILL, e.g. OOM)";
+
+/// Run commands in cgroups with limits, and inspect or change existing cgroups.
+#[derive(Debug, Parser)]
+#[command(name = "cgctl", version, after_help = EXIT_CODES)]
+pub struct Cli {
+    /// Print debug logs of the libraries (decisions and fallbacks) to stderr.
+    #[arg(long, global = true)]
+    pub verbose: bool,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Show the cgroup layout, mounts, controllers, own cgroups and kernel features.
+    Info(InfoArgs),
+    /// Run a command inside a new cgroup with limits, then report what it used.
+    #[command(after_help = EXIT_CODES)]
+    Run(RunArgs),
+    /// Change the limits of an existing cgroup.
+    Update(UpdateArgs),
+    /// Freeze every process of a cgroup.
+    Freeze(PathArg),
+    /// Thaw a frozen cgroup.
+    Thaw(PathArg),
+    /// Kill every process of a cgroup and its descendants.
+    Kill(PathArg),
+    /// List the processes of a cgroup.
+    Ps(PsArgs),
+    /// Remove a cgroup from every hierarchy.
+    Destroy(DestroyArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct InfoArgs {
+    /// Print JSON instead of text.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Which hierarchies to use (cgroup v1 and hybrid hosts).
+#[derive(Debug, Args, Clone, Default)]
+pub struct Placement {
+    /// v1/hybrid: join only these controllers' hierarchies (comma-separated, e.g.
+    /// cpu,cpuacct,pids). Default: every mounted hierarchy, as runtimes do.
+    #[arg(long, value_delimiter = ',')]
+    pub controllers: Option<Vec<String>>,
+}
+
+#[derive(Debug, Args, Clone, Default)]
+pub struct Limits {
+    /// Memory limit, e.g. 256M, 1.5G (K/M/G are KiB/MiB/GiB), or max.
+    #[arg(long, value_name = "SIZE")]
+    pub memory: Option<String>,
+    /// Memory plus swap (the OCI/docker meaning), e.g. 512M, or max. Equal to
+    /// --memory disables swap.
+    #[arg(long, value_name = "SIZE")]
+    pub memory_swap: Option<String>,
+    /// Memory soft limit / protection (v1 soft_limit_in_bytes, v2 memory.low).
+    #[arg(long, value_name = "SIZE")]
+    pub memory_reservation: Option<String>,
+    /// v2 memory.high: throttle above this size.
+    #[arg(long, value_name = "SIZE")]
+    pub memory_high: Option<String>,
+    /// CPU bandwidth in CPUs, e.g. 1.5 (quota per 100 ms period).
+    #[arg(long, value_name = "CPUS")]
+    pub cpus: Option<String>,
+    /// v2 cpu.weight, 1..=10000 (default 100).
+    #[arg(long, value_name = "N")]
+    pub cpu_weight: Option<u64>,
+    /// v1 cpu.shares, 2..=262144 (default 1024); converted to a weight on v2.
+    #[arg(long, value_name = "N")]
+    pub cpu_shares: Option<u64>,
+    /// CPUs to run on, e.g. 0-1,3.
+    #[arg(long, value_name = "LIST")]
+    pub cpuset_cpus: Option<String>,
+    /// Memory nodes to allocate from, e.g. 0.
+    #[arg(long, value_name = "LIST")]
+    pub cpuset_mems: Option<String>,
+    /// Maximum number of tasks (processes and threads), or max.
+    #[arg(long, value_name = "N")]
+    pub pids: Option<String>,
+    /// Block I/O weight on the blkio scale 10..=1000 (converted for v2 io.weight).
+    #[arg(long, value_name = "N")]
+    pub io_weight: Option<u16>,
+    /// OCI `linux.resources` JSON file; the flags above override its values.
+    #[arg(long, value_name = "FILE")]
+    pub resources: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// Parent cgroup, from each hierarchy root.
+    #[arg(long, default_value = "/cgctl", value_name = "PATH")]
+    pub parent: String,
+    /// Name of the new cgroup (default: run-<pid>-<time>).
+    #[arg(long)]
+    pub name: Option<String>,
+    /// Keep the cgroup after the command exits (default: remove it).
+    #[arg(long)]
+    pub keep: bool,
+    /// Print the summary as JSON on stdout.
+    #[arg(long)]
+    pub json: bool,
+    #[command(flatten)]
+    pub placement: Placement,
+    #[command(flatten)]
+    pub limits: Limits,
+    /// The command and its arguments.
+    #[arg(last = true, required = true, value_name = "CMD")]
+    pub command: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct UpdateArgs {
+    /// The cgroup, from each hierarchy root (e.g. /cgctl/run-123).
+    pub path: String,
+    #[command(flatten)]
+    pub placement: Placement,
+    #[command(flatten)]
+    pub limits: Limits,
+}
+
+#[derive(Debug, Args)]
+pub struct PathArg {
+    /// The cgroup, from each hierarchy root (e.g. /cgctl/run-123).
+    pub path: String,
+    #[command(flatten)]
+    pub placement: Placement,
+}
+
+#[derive(Debug, Args)]
+pub struct PsArgs {
+    /// The cgroup, from each hierarchy root.
+    pub path: String,
+    /// Include the processes of descendant cgroups.
+    #[arg(long, short)]
+    pub recursive: bool,
+    /// List threads instead of processes.
+    #[arg(long)]
+    pub threads: bool,
+    #[command(flatten)]
+    pub placement: Placement,
+}
+
+#[derive(Debug, Args)]
+pub struct DestroyArgs {
+    /// The cgroup, from each hierarchy root.
+    pub path: String,
+    /// Kill the processes first (otherwise a populated cgroup is an error).
+    #[arg(long)]
+    pub kill: bool,
+    #[command(flatten)]
+    pub placement: Placement,
+}

@@ -1,0 +1,97 @@
+//! Commands on an existing cgroup: update, freeze, thaw, kill, ps, destroy.
+
+use crate::backend::{self, Backend};
+use crate::cli::{DestroyArgs, PathArg, Placement, PsArgs, UpdateArgs};
+use crate::failure::require_root;
+use crate::{Failure, Result, limits};
+
+fn existing(path: &str, placement: &Placement) -> Result<Backend> {
+    let path = backend::parse_path(path)?;
+    let backend = backend::open(path, placement)?;
+    if !backend.manager.exists() {
+        return Err(Failure::usage(format!(
+            "cgroup {} does not exist in this machine's hierarchies",
+            backend.path
+        )));
+    }
+    Ok(backend)
+}
+
+/// `cgctl update PATH [limits]`.
+pub fn update(args: UpdateArgs) -> Result<i32> {
+    require_root("cgctl update")?;
+    let resources = limits::resources_from(&args.limits)?;
+    if resources.is_empty() {
+        return Err(Failure::usage(
+            "nothing to update: give at least one limit flag",
+        ));
+    }
+    let backend = existing(&args.path, &args.placement)?;
+    backend.manager.set(&resources)?;
+    eprintln!("cgctl: updated {}", backend.path);
+    Ok(0)
+}
+
+/// `cgctl freeze PATH`.
+pub fn freeze(args: PathArg) -> Result<i32> {
+    require_root("cgctl freeze")?;
+    let backend = existing(&args.path, &args.placement)?;
+    backend.manager.freeze()?;
+    eprintln!("cgctl: froze {}", backend.path);
+    Ok(0)
+}
+
+/// `cgctl thaw PATH`.
+pub fn thaw(args: PathArg) -> Result<i32> {
+    require_root("cgctl thaw")?;
+    let backend = existing(&args.path, &args.placement)?;
+    backend.manager.thaw()?;
+    eprintln!("cgctl: thawed {}", backend.path);
+    Ok(0)
+}
+
+/// `cgctl kill PATH`.
+pub fn kill(args: PathArg) -> Result<i32> {
+    require_root("cgctl kill")?;
+    let backend = existing(&args.path, &args.placement)?;
+    backend.manager.kill()?;
+    eprintln!("cgctl: killed every process of {}", backend.path);
+    Ok(0)
+}
+
+/// `cgctl ps PATH`: one pid per line on stdout.
+pub fn ps(args: PsArgs) -> Result<i32> {
+    let backend = existing(&args.path, &args.placement)?;
+    let m = backend.manager.as_ref();
+    let mut pids = match (args.threads, args.recursive) {
+        (true, _) => m.threads()?,
+        (false, true) => m.all_pids()?,
+        (false, false) => m.pids()?,
+    };
+    pids.sort_unstable();
+    pids.dedup();
+    let mut out = String::new();
+    for pid in pids {
+        out.push_str(&pid.to_string());
+        out.push('\n');
+    }
+    print!("{out}");
+    Ok(0)
+}
+
+/// `cgctl destroy PATH [--kill]`.
+pub fn destroy(args: DestroyArgs) -> Result<i32> {
+    require_root("cgctl destroy")?;
+    let path = backend::parse_path(&args.path)?;
+    let backend = backend::open(path, &args.placement)?;
+    if !backend.manager.exists() {
+        eprintln!("cgctl: {} does not exist; nothing to remove", backend.path);
+        return Ok(0);
+    }
+    if args.kill {
+        backend.manager.kill()?;
+    }
+    backend.manager.destroy()?;
+    eprintln!("cgctl: removed {}", backend.path);
+    Ok(0)
+}
