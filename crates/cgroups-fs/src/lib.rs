@@ -132,6 +132,8 @@ mod kill;
 mod layout;
 mod lifecycle;
 mod manager;
+#[cfg(any(test, feature = "test-fixtures"))]
+mod test_tree;
 #[cfg(test)]
 mod tree_tests;
 
