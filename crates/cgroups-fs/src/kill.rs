@@ -45,15 +45,19 @@ pub(crate) fn kill(m: &FsManager) -> Result<()> {
             },
             None => false,
         };
-        let pids = m.pids_everywhere()?;
-        if !pids.is_empty() {
-            signal_all(&pids, || m.pids_everywhere(), Signal::KILL)?;
-        }
-        if let Some(dir) = &freezer
-            && frozen
-        {
-            freezer::thaw(&FreezerFiles(dir))?;
-        }
+        let listed = m.pids_everywhere().and_then(|pids| {
+            if !pids.is_empty() {
+                signal_all(&pids, || m.pids_everywhere(), Signal::KILL)?;
+            }
+            Ok(pids)
+        });
+        // Thaw even when listing or signalling failed: never leave it frozen.
+        let thawed = match (&freezer, frozen) {
+            (Some(dir), true) => freezer::thaw(&FreezerFiles(dir)),
+            _ => Ok(()),
+        };
+        let pids = listed?;
+        thawed?;
         if pids.is_empty() || wait_empty(m)? {
             return Ok(());
         }

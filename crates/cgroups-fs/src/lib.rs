@@ -7,6 +7,9 @@
 //! that hierarchy (`/proc/self/cgroup`, made relative to the mount root when running
 //! in a container without cgroup namespace). [`Config::controllers`] restricts the
 //! hierarchies used: `cgctl run --controllers cpu,pids` never touches `memory`.
+//! Its names are those of `/proc/cgroups`, `name=systemd` (or `systemd`) and
+//! `unified`; an unknown name is refused. Selecting one controller of a co-mounted
+//! hierarchy (`cpu` on `cpu,cpuacct`) uses the whole hierarchy.
 //!
 //! # Hierarchies and order
 //!

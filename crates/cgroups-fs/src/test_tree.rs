@@ -16,6 +16,10 @@ impl FsManager {
     /// no filesystem check and with writes creating missing files. A relative config
     /// path is taken from each hierarchy root.
     ///
+    /// [`Manager::kill`](cgroups_core::Manager::kill) on such a manager signals the
+    /// pids that the fake `cgroup.procs` files list: list only the test's own
+    /// children there.
+    ///
     /// # Errors
     /// [`ErrorKind::InvalidValue`] for an unknown controller name; errors of opening
     /// the directories.
