@@ -20,13 +20,21 @@ use crate::freezer;
 /// How long a kill may take in all (freeze, signals, empty cgroup).
 pub(crate) const KILL_BUDGET: Duration = Duration::from_secs(10);
 
+/// How [`kill`] may work; tests force the fallbacks.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct KillPolicy {
+    /// Use signals even where `cgroup.kill` exists.
+    pub(crate) signals: bool,
+    /// Signal with `kill(2)` instead of pidfds (as on kernels before 5.3).
+    pub(crate) no_pidfd: bool,
+}
+
 /// Kills every process of `dir` and its descendants, then waits for `populated 0`.
-/// `fallback` forces the signal path even where `cgroup.kill` exists (tests).
 ///
 /// # Errors
 /// [`ErrorKind::InvalidPath`] when the calling process itself is in the tree (it
 /// would kill itself); [`ErrorKind::Timeout`] when the tree does not empty in time.
-pub(crate) fn kill(dir: &CgroupDir, fallback: bool) -> Result<()> {
+pub(crate) fn kill(dir: &CgroupDir, policy: KillPolicy) -> Result<()> {
     let deadline = Instant::now() + KILL_BUDGET;
     let me = rustix::process::getpid().as_raw_pid() as u32;
     if dir.all_pids()?.contains(&me) {
@@ -35,14 +43,14 @@ pub(crate) fn kill(dir: &CgroupDir, fallback: bool) -> Result<()> {
             .with_path(dir.path())
             .with_value(me.to_string()));
     }
-    if !fallback && dir.exists("cgroup.kill") {
+    if !policy.signals && !policy.no_pidfd && dir.exists("cgroup.kill") {
         dir.write("cgroup.kill", "1")?;
     } else {
         log::debug!(
             "killing {} with signals (no cgroup.kill)",
             dir.path().display()
         );
-        kill_with_signals(dir, deadline)?;
+        kill_with_signals(dir, deadline, !policy.no_pidfd)?;
     }
     let left = deadline.saturating_duration_since(Instant::now());
     match wait_for(dir, "populated", "0", left) {
@@ -51,7 +59,7 @@ pub(crate) fn kill(dir: &CgroupDir, fallback: bool) -> Result<()> {
     }
 }
 
-fn kill_with_signals(dir: &CgroupDir, deadline: Instant) -> Result<()> {
+fn kill_with_signals(dir: &CgroupDir, deadline: Instant, pidfds: bool) -> Result<()> {
     let budget = deadline.saturating_duration_since(Instant::now());
     let frozen = match freezer::freeze(dir, budget / 2) {
         Ok(()) => true,
@@ -66,7 +74,7 @@ fn kill_with_signals(dir: &CgroupDir, deadline: Instant) -> Result<()> {
         }
         Err(e) => return Err(e),
     };
-    let result = signal_until_empty(dir, deadline);
+    let result = signal_until_empty(dir, deadline, pidfds);
     // A tree that could not freeze (timeout) may still be partly frozen: thaw anyway.
     let thawed = freezer::thaw(dir);
     match (frozen, result) {
@@ -78,7 +86,7 @@ fn kill_with_signals(dir: &CgroupDir, deadline: Instant) -> Result<()> {
     }
 }
 
-fn signal_until_empty(dir: &CgroupDir, deadline: Instant) -> Result<()> {
+fn signal_until_empty(dir: &CgroupDir, deadline: Instant, pidfds: bool) -> Result<()> {
     loop {
         let pids = dir.all_pids()?;
         if pids.is_empty() {
@@ -88,7 +96,10 @@ fn signal_until_empty(dir: &CgroupDir, deadline: Instant) -> Result<()> {
             let msg = format!("processes still alive after SIGKILL: {pids:?}");
             return Err(Error::new(ErrorKind::Timeout, msg).with_path(dir.path()));
         }
-        let handles: Vec<(u32, Option<OwnedFd>)> = pids.iter().map(|p| (*p, open(*p))).collect();
+        let handles: Vec<(u32, Option<OwnedFd>)> = pids
+            .iter()
+            .map(|p| (*p, open(*p).filter(|_| pidfds)))
+            .collect();
         // A pid read from cgroup.procs may have been reused before pidfd_open; only
         // signal processes that are still listed now that we hold their pidfds.
         let still = dir.all_pids()?;
@@ -96,7 +107,10 @@ fn signal_until_empty(dir: &CgroupDir, deadline: Instant) -> Result<()> {
             send_kill(*pid, fd.as_ref());
         }
         let fds: Vec<&OwnedFd> = handles.iter().filter_map(|(_, fd)| fd.as_ref()).collect();
-        wait_for_exits(&fds, deadline);
+        match fds.is_empty() {
+            true => wait_for_populated_change(dir, deadline),
+            false => wait_for_exits(&fds, deadline),
+        }
     }
 }
 
@@ -120,6 +134,17 @@ fn send_kill(pid: u32, fd: Option<&OwnedFd>) {
     match result {
         Ok(()) | Err(Errno::SRCH) => {}
         Err(e) => log::warn!("SIGKILL to process {pid} failed: {e}"),
+    }
+}
+
+/// Without pidfds: waits (one slice at most) for `cgroup.events` to say the tree
+/// is empty; the loop then reads the processes again.
+fn wait_for_populated_change(dir: &CgroupDir, deadline: Instant) {
+    let slice = deadline
+        .saturating_duration_since(Instant::now())
+        .min(POLL_SLICE);
+    if let Err(e) = wait_for(dir, "populated", "0", slice) {
+        log::debug!("tree not empty yet: {e}");
     }
 }
 

@@ -30,7 +30,7 @@ pub struct Fs2Manager {
     path: CgroupPath,
     rel: String,
     enable_at_root: bool,
-    kill_fallback: bool,
+    kill_policy: kill::KillPolicy,
     hugetlb_rsvd: AtomicBool,
     state: Mutex<State>,
 }
@@ -113,7 +113,7 @@ impl Fs2Manager {
             root,
             path,
             enable_at_root: false,
-            kill_fallback: false,
+            kill_policy: kill::KillPolicy::default(),
             hugetlb_rsvd: AtomicBool::new(true),
             state: Mutex::new(State::default()),
         }
@@ -131,7 +131,16 @@ impl Fs2Manager {
     /// so that the fallback for kernels before 5.14 is tested too.
     #[cfg(any(test, feature = "test-fixtures"))]
     pub fn force_kill_fallback(mut self, force: bool) -> Fs2Manager {
-        self.kill_fallback = force;
+        self.kill_policy.signals = force;
+        self
+    }
+
+    /// Tests only: in the kill fallback, signal with `kill(2)` instead of pidfds (as
+    /// on kernels before 5.3, where `pidfd_open(2)` fails with ENOSYS). Implies
+    /// [`force_kill_fallback`](Self::force_kill_fallback).
+    #[cfg(any(test, feature = "test-fixtures"))]
+    pub fn force_kill_without_pidfd(mut self, force: bool) -> Fs2Manager {
+        self.kill_policy.no_pidfd = force;
         self
     }
 
@@ -320,7 +329,7 @@ impl Manager for Fs2Manager {
     fn kill(&self) -> Result<()> {
         self.refuse_root("kill every process of")?;
         match self.dir() {
-            Ok(dir) => kill::kill(&dir, self.kill_fallback),
+            Ok(dir) => kill::kill(&dir, self.kill_policy),
             Err(e) if e.is_not_found() => Ok(()),
             Err(e) => Err(e),
         }

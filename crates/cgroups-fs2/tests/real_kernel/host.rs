@@ -11,47 +11,68 @@ use crate::common::{Case, case, memory_limit, mount, read, root_enables};
 use crate::kids::{Kids, Mode, wait_until};
 
 pub fn tests() -> Vec<Test> {
-    let unified = |name: &str, f: fn() -> Result<(), Failed>| {
-        Test::new(name, f).needs(Need::Root).needs(Need::Unified)
-    };
-    vec![
-        unified(
+    type Body = fn() -> Result<(), Failed>;
+    let freeze = Some(Need::UnifiedFile("cgroup.freeze"));
+    let list: [(&str, Body, Option<Need>); 10] = [
+        (
             "nested_cgroups_are_created_without_enabling_and_destroyed",
             nested,
+            None,
         ),
-        unified(
+        (
             "freeze_stops_a_heartbeat_and_thaw_resumes_it",
             freeze_heartbeat,
-        )
-        .needs(Need::UnifiedFile("cgroup.freeze")),
-        unified(
+            freeze,
+        ),
+        (
             "cgroup_kill_empties_a_forking_cgroup",
             kill_with_cgroup_kill,
-        )
-        .needs(Need::UnifiedFile("cgroup.kill")),
-        unified(
+            Some(Need::UnifiedFile("cgroup.kill")),
+        ),
+        (
             "kill_fallback_empties_a_forking_tree_and_thaws",
             kill_fallback,
-        )
-        .needs(Need::UnifiedFile("cgroup.freeze")),
-        unified(
+            freeze,
+        ),
+        (
+            "kill_fallback_without_pidfds_empties_a_forking_cgroup",
+            kill_no_pidfd,
+            freeze,
+        ),
+        (
             "destroy_refuses_a_populated_cgroup_until_killed",
             destroy_populated,
+            None,
         ),
-        unified(
+        (
             "threaded_subtrees_are_used_and_refuse_domain_controllers",
             threaded,
+            None,
         ),
-        unified(
+        (
             "limits_of_undelegated_controllers_are_unavailable",
             undelegated,
+            None,
         ),
-        unified(
+        (
             "unified_core_keys_are_written_and_hostile_keys_refused",
             unified_keys,
+            None,
         ),
-        unified("the_directory_fd_is_a_cloexec_cgroup2_directory", dir_fd),
-    ]
+        (
+            "the_directory_fd_is_a_cloexec_cgroup2_directory",
+            dir_fd,
+            None,
+        ),
+    ];
+    let tests = list.into_iter().map(|(name, body, extra)| {
+        let test = Test::new(name, body).needs(Need::Root).needs(Need::Unified);
+        match extra {
+            Some(need) => test.needs(need),
+            None => test,
+        }
+    });
+    tests.collect()
 }
 
 fn nested() -> Result<(), Failed> {
@@ -171,6 +192,24 @@ fn kill_fallback() -> Result<(), Failed> {
     ensure_eq!(m.freezer_state()?, FreezerState::Thawed);
     ensure_eq!(kids.wait_signal(top_pid)?, Some(9));
     ensure_eq!(kids.wait_signal(sub_pid)?, Some(9));
+    m.destroy()?;
+    ensure!(!c.exists("")?);
+    Ok(())
+}
+
+fn kill_no_pidfd() -> Result<(), Failed> {
+    let c = case("killnopidfd")?;
+    let mut kids = Kids::default();
+    let m = c.manager("")?.force_kill_without_pidfd(true);
+    m.create()?;
+    let pid = start_fork_loop(&c, &mut kids, "")?;
+    wait_until(Duration::from_secs(10), "forked children", || {
+        m.pids().is_ok_and(|p| p.len() >= 3)
+    })?;
+    m.kill()?;
+    ensure!(m.all_pids()?.is_empty());
+    ensure_eq!(m.freezer_state()?, FreezerState::Thawed);
+    ensure_eq!(kids.wait_signal(pid)?, Some(9));
     m.destroy()?;
     ensure!(!c.exists("")?);
     Ok(())
