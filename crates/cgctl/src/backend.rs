@@ -44,7 +44,15 @@ pub fn open(path: CgroupPath, placement: &Placement) -> Result<Backend> {
         }
         _ => {
             if let Some(list) = &placement.controllers {
-                config = config.controllers(list.iter().cloned());
+                // --controllers restricts the v1 controller hierarchies; on a hybrid
+                // host the cgroup2 hierarchy is joined all the same, for process
+                // tracking, as runtimes do.
+                let mut list = list.clone();
+                let hybrid = hierarchies.mode() == CgroupMode::Hybrid;
+                if hybrid && !list.iter().any(|c| c == "unified") {
+                    list.push("unified".to_owned());
+                }
+                config = config.controllers(list);
             }
             Box::new(cgroups_fs::FsManager::new(config)?)
         }

@@ -58,7 +58,8 @@ pub struct InfoArgs {
 #[derive(Debug, Args, Clone, Default)]
 pub struct Placement {
     /// v1/hybrid: join only these controllers' hierarchies (comma-separated, e.g.
-    /// cpu,cpuacct,pids). Default: every mounted hierarchy, as runtimes do.
+    /// cpu,cpuacct,pids). Default: every mounted hierarchy, as runtimes do. On a
+    /// hybrid host the cgroup2 hierarchy is always joined too.
     #[arg(long, value_delimiter = ',')]
     pub controllers: Option<Vec<String>>,
 }
