@@ -18,6 +18,8 @@ mod controllers;
 mod host;
 #[path = "real_kernel/kids.rs"]
 mod kids;
+#[path = "real_kernel/kill.rs"]
+mod kill;
 
 fn main() {
     kids::run_child_mode_if_asked();

@@ -71,3 +71,6 @@ pub(crate) fn apply(
 #[cfg(test)]
 #[path = "tests.rs"]
 mod tests;
+#[cfg(test)]
+#[path = "tests_more.rs"]
+mod tests_more;

@@ -7,13 +7,14 @@ use std::time::Duration;
 use cgroups_core::{ErrorKind, FreezerState, Manager, Resources};
 use ktest::{Failed, Need, Test, ensure, ensure_eq};
 
-use crate::common::{Case, case, memory_limit, mount, read, root_enables};
+use crate::common::{case, memory_limit, mount, read, root_enables};
 use crate::kids::{Kids, Mode, wait_until};
+use crate::kill::{destroy_populated, kill_fallback, kill_no_pidfd, kill_with_cgroup_kill};
 
 pub fn tests() -> Vec<Test> {
     type Body = fn() -> Result<(), Failed>;
     let freeze = Some(Need::UnifiedFile("cgroup.freeze"));
-    let list: [(&str, Body, Option<Need>); 10] = [
+    let list: [(&str, Body, Option<Need>); 11] = [
         (
             "nested_cgroups_are_created_without_enabling_and_destroyed",
             nested,
@@ -57,6 +58,11 @@ pub fn tests() -> Vec<Test> {
         (
             "unified_core_keys_are_written_and_hostile_keys_refused",
             unified_keys,
+            None,
+        ),
+        (
+            "a_relative_path_is_below_the_parent_of_the_own_cgroup",
+            relative_path,
             None,
         ),
         (
@@ -134,103 +140,6 @@ fn freeze_heartbeat() -> Result<(), Failed> {
     ensure_eq!(kids.wait_signal(pid)?, Some(9));
     m.destroy()?;
     ensure!(!m.exists());
-    Ok(())
-}
-
-/// Starts a fork loop in `sub` of `c` and waits until it has children.
-fn start_fork_loop(c: &Case, kids: &mut Kids, sub: &str) -> Result<u32, Failed> {
-    let top = c.manager("")?;
-    let (pid, _) = kids.spawn(Mode::ForkLoop, &c.name)?;
-    match sub.is_empty() {
-        true => top.add_pid(pid)?,
-        false => top.add_pid_to(sub, pid)?,
-    }
-    Ok(pid)
-}
-
-fn kill_with_cgroup_kill() -> Result<(), Failed> {
-    let c = case("kill")?;
-    let mut kids = Kids::default();
-    let m = c.manager("")?;
-    m.create()?;
-    let pid = start_fork_loop(&c, &mut kids, "")?;
-    wait_until(Duration::from_secs(10), "forked children", || {
-        m.pids().is_ok_and(|p| p.len() >= 3)
-    })?;
-
-    m.kill()?;
-    ensure!(m.all_pids()?.is_empty());
-    ensure_eq!(
-        c.read("", "cgroup.events")?.lines().next(),
-        Some("populated 0")
-    );
-    ensure_eq!(kids.wait_signal(pid)?, Some(9));
-    m.destroy()?;
-    ensure!(!c.exists("")?);
-    Ok(())
-}
-
-fn kill_fallback() -> Result<(), Failed> {
-    let c = case("killfb")?;
-    let mut kids = Kids::default();
-    let m = c.manager("")?.force_kill_fallback(true);
-    m.create()?;
-    c.manager("sub")?.create()?;
-    let top_pid = start_fork_loop(&c, &mut kids, "")?;
-    let sub_pid = start_fork_loop(&c, &mut kids, "sub")?;
-    wait_until(
-        Duration::from_secs(10),
-        "forked children in both cgroups",
-        || {
-            let all = m.all_pids().unwrap_or_default();
-            all.len() >= 6 && all.contains(&sub_pid)
-        },
-    )?;
-
-    m.kill()?;
-    ensure!(m.all_pids()?.is_empty());
-    ensure_eq!(m.freezer_state()?, FreezerState::Thawed);
-    ensure_eq!(kids.wait_signal(top_pid)?, Some(9));
-    ensure_eq!(kids.wait_signal(sub_pid)?, Some(9));
-    m.destroy()?;
-    ensure!(!c.exists("")?);
-    Ok(())
-}
-
-fn kill_no_pidfd() -> Result<(), Failed> {
-    let c = case("killnopidfd")?;
-    let mut kids = Kids::default();
-    let m = c.manager("")?.force_kill_without_pidfd(true);
-    m.create()?;
-    let pid = start_fork_loop(&c, &mut kids, "")?;
-    wait_until(Duration::from_secs(10), "forked children", || {
-        m.pids().is_ok_and(|p| p.len() >= 3)
-    })?;
-    m.kill()?;
-    ensure!(m.all_pids()?.is_empty());
-    ensure_eq!(m.freezer_state()?, FreezerState::Thawed);
-    ensure_eq!(kids.wait_signal(pid)?, Some(9));
-    m.destroy()?;
-    ensure!(!c.exists("")?);
-    Ok(())
-}
-
-fn destroy_populated() -> Result<(), Failed> {
-    let c = case("busy")?;
-    let mut kids = Kids::default();
-    let m = c.manager("")?;
-    m.create()?;
-    let (pid, _) = kids.spawn(Mode::Heartbeat, &c.name)?;
-    m.add_pid(pid)?;
-    let err = m
-        .destroy()
-        .err()
-        .ok_or("destroy of a populated cgroup succeeded")?;
-    ensure_eq!(err.kind(), ErrorKind::Busy);
-    ensure!(c.exists("")?);
-    m.kill_and_destroy()?;
-    ensure!(!c.exists("")?);
-    ensure_eq!(kids.wait_signal(pid)?, Some(9));
     Ok(())
 }
 
@@ -373,5 +282,28 @@ fn dir_fd() -> Result<(), Failed> {
     ensure_eq!(access, rustix::fs::OFlags::RDONLY);
     drop(fd);
     c.manager("")?.destroy()?;
+    Ok(())
+}
+
+/// Resolution only (nothing is created): a relative config path goes below the
+/// parent of this process's own cgroup2 cgroup.
+fn relative_path() -> Result<(), Failed> {
+    let own = cgroups_core::ProcCgroup::of_process(None)?;
+    let own = own.unified.ok_or("no 0:: line in /proc/self/cgroup")?;
+    let parent = own
+        .trim_matches('/')
+        .rsplit_once('/')
+        .map_or("", |(p, _)| p);
+    let name = ktest::TestCgroup::name_for("relative");
+    let path = cgroups_core::CgroupPath::parse(&format!("{name}/x"))?;
+    let m = cgroups_fs2::Fs2Manager::new(cgroups_core::Config::new(path))?;
+    let mut expected = mount()?;
+    if !parent.is_empty() {
+        expected.push(parent);
+    }
+    expected.push(&name);
+    expected.push("x");
+    ensure_eq!(m.paths()[""], expected);
+    ensure!(!m.exists());
     Ok(())
 }

@@ -1,0 +1,107 @@
+//! Killing on the real kernel: `cgroup.kill`, the freeze + SIGKILL fallback with
+//! and without pidfds, and `destroy` refusing a populated cgroup.
+
+use std::time::Duration;
+
+use cgroups_core::{ErrorKind, FreezerState, Manager};
+use ktest::{Failed, ensure, ensure_eq};
+
+use crate::common::{Case, case};
+use crate::kids::{Kids, Mode, wait_until};
+
+/// Starts a fork loop and moves it into `sub` of `c` (`""` = the case itself).
+pub fn start_fork_loop(c: &Case, kids: &mut Kids, sub: &str) -> Result<u32, Failed> {
+    let top = c.manager("")?;
+    let (pid, _) = kids.spawn(Mode::ForkLoop, &c.name)?;
+    match sub.is_empty() {
+        true => top.add_pid(pid)?,
+        false => top.add_pid_to(sub, pid)?,
+    }
+    Ok(pid)
+}
+
+pub fn kill_with_cgroup_kill() -> Result<(), Failed> {
+    let c = case("kill")?;
+    let mut kids = Kids::default();
+    let m = c.manager("")?;
+    m.create()?;
+    let pid = start_fork_loop(&c, &mut kids, "")?;
+    wait_until(Duration::from_secs(10), "forked children", || {
+        m.pids().is_ok_and(|p| p.len() >= 3)
+    })?;
+
+    m.kill()?;
+    ensure!(m.all_pids()?.is_empty());
+    ensure_eq!(
+        c.read("", "cgroup.events")?.lines().next(),
+        Some("populated 0")
+    );
+    ensure_eq!(kids.wait_signal(pid)?, Some(9));
+    m.destroy()?;
+    ensure!(!c.exists("")?);
+    Ok(())
+}
+
+pub fn kill_fallback() -> Result<(), Failed> {
+    let c = case("killfb")?;
+    let mut kids = Kids::default();
+    let m = c.manager("")?.force_kill_fallback(true);
+    m.create()?;
+    c.manager("sub")?.create()?;
+    let top_pid = start_fork_loop(&c, &mut kids, "")?;
+    let sub_pid = start_fork_loop(&c, &mut kids, "sub")?;
+    wait_until(
+        Duration::from_secs(10),
+        "forked children in both cgroups",
+        || {
+            let all = m.all_pids().unwrap_or_default();
+            all.len() >= 6 && all.contains(&sub_pid)
+        },
+    )?;
+
+    m.kill()?;
+    ensure!(m.all_pids()?.is_empty());
+    ensure_eq!(m.freezer_state()?, FreezerState::Thawed);
+    ensure_eq!(kids.wait_signal(top_pid)?, Some(9));
+    ensure_eq!(kids.wait_signal(sub_pid)?, Some(9));
+    m.destroy()?;
+    ensure!(!c.exists("")?);
+    Ok(())
+}
+
+pub fn kill_no_pidfd() -> Result<(), Failed> {
+    let c = case("killnopidfd")?;
+    let mut kids = Kids::default();
+    let m = c.manager("")?.force_kill_without_pidfd(true);
+    m.create()?;
+    let pid = start_fork_loop(&c, &mut kids, "")?;
+    wait_until(Duration::from_secs(10), "forked children", || {
+        m.pids().is_ok_and(|p| p.len() >= 3)
+    })?;
+    m.kill()?;
+    ensure!(m.all_pids()?.is_empty());
+    ensure_eq!(m.freezer_state()?, FreezerState::Thawed);
+    ensure_eq!(kids.wait_signal(pid)?, Some(9));
+    m.destroy()?;
+    ensure!(!c.exists("")?);
+    Ok(())
+}
+
+pub fn destroy_populated() -> Result<(), Failed> {
+    let c = case("busy")?;
+    let mut kids = Kids::default();
+    let m = c.manager("")?;
+    m.create()?;
+    let (pid, _) = kids.spawn(Mode::Heartbeat, &c.name)?;
+    m.add_pid(pid)?;
+    let err = m
+        .destroy()
+        .err()
+        .ok_or("destroy of a populated cgroup succeeded")?;
+    ensure_eq!(err.kind(), ErrorKind::Busy);
+    ensure!(c.exists("")?);
+    m.kill_and_destroy()?;
+    ensure!(!c.exists("")?);
+    ensure_eq!(kids.wait_signal(pid)?, Some(9));
+    Ok(())
+}
