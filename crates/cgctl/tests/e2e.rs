@@ -314,6 +314,51 @@ fn sigterm_is_forwarded_and_the_command_decides_the_status() -> Result<(), Faile
     Ok(())
 }
 
+fn oci_resources_file_is_applied_and_flags_override_it() -> Result<(), Failed> {
+    let p = parent("e2e-oci");
+    let file = std::env::temp_dir().join(format!("{}.json", p.name));
+    let json =
+        r#"{"pids": {"limit": 7}, "cpu": {"quota": 20000, "period": 100000, "shares": 512}}"#;
+    #[allow(clippy::disallowed_methods)] // a config file for cgctl, not a kernel interface
+    std::fs::write(&file, json)?;
+    let script = "d=$(sed -n 's/^[0-9]*:pids:\\(.*\\)$/\\1/p' /proc/self/cgroup); \
+        c=$(sed -n 's/^[0-9]*:cpu:\\(.*\\)$/\\1/p' /proc/self/cgroup); \
+        cat /sys/fs/cgroup/pids$d/pids.max /sys/fs/cgroup/cpu$c/cpu.cfs_quota_us \
+            /sys/fs/cgroup/cpu$c/cpu.shares";
+    let resources = file.to_string_lossy().into_owned();
+    let out = run_in(
+        &p.name,
+        &["--resources", &resources, "--cpu-shares", "256"],
+        &["sh", "-c", script],
+    );
+    #[allow(clippy::disallowed_methods)]
+    let _ = std::fs::remove_file(&file);
+    let out = out?;
+    ensure_eq!(out.status.code(), Some(0), "stderr: {}", text(&out.stderr));
+    ensure_eq!(text(&out.stdout), "7\n20000\n256\n");
+    Ok(())
+}
+
+fn a_bad_oci_resources_file_is_refused_naming_the_file() -> Result<(), Failed> {
+    let p = parent("e2e-badoci");
+    let file = std::env::temp_dir().join(format!("{}.json", p.name));
+    #[allow(clippy::disallowed_methods)] // a config file for cgctl, not a kernel interface
+    std::fs::write(&file, r#"{"memory": {"limit": -5}}"#)?;
+    let resources = file.to_string_lossy().into_owned();
+    let out = run_in(&p.name, &["--resources", &resources], &["true"]);
+    #[allow(clippy::disallowed_methods)]
+    let _ = std::fs::remove_file(&file);
+    let out = out?;
+    ensure_eq!(out.status.code(), Some(125));
+    let err = text(&out.stderr);
+    ensure!(
+        err.contains(&resources),
+        "message does not name the file: {err}"
+    );
+    ensure!(!has_parent(&p.name), "something was created");
+    Ok(())
+}
+
 fn main() {
     let v1 = |c| Need::V1Controller(c);
     let host = |t: Test| {
@@ -347,6 +392,14 @@ fn main() {
         host(Test::new(
             "json_summary_reports_usage",
             json_summary_reports_usage,
+        )),
+        host(Test::new(
+            "oci_resources_file_is_applied_and_flags_override_it",
+            oci_resources_file_is_applied_and_flags_override_it,
+        )),
+        host(Test::new(
+            "a_bad_oci_resources_file_is_refused_naming_the_file",
+            a_bad_oci_resources_file_is_refused_naming_the_file,
         )),
         host(Test::new(
             "sigterm_is_forwarded_and_the_command_decides_the_status",
