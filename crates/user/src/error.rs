@@ -94,7 +94,9 @@ impl Error {
             errno: None,
             source: None,
         };
-        Error { inner: Box::new(inner) }
+        Error {
+            inner: Box::new(inner),
+        }
     }
 
     fn file_opt(mut self, file: Option<&str>) -> Error {
@@ -134,7 +136,9 @@ impl Error {
                  up in; use a numeric id"
             ),
         };
-        Error::new(ErrorKind::NotFound, message).file_opt(file).with_value(name)
+        Error::new(ErrorKind::NotFound, message)
+            .file_opt(file)
+            .with_value(name)
     }
 
     /// `user` has no subordinate ids in `file`.
@@ -144,7 +148,9 @@ impl Error {
             "no subordinate id ranges for user {user:?} in {file}; add a line \
              \"{user}:<start>:<count>\" to it (usermod --add-subuids / --add-subgids)"
         );
-        Error::new(ErrorKind::NotFound, message).file_opt(Some(file)).with_value(user)
+        Error::new(ErrorKind::NotFound, message)
+            .file_opt(Some(file))
+            .with_value(user)
     }
 
     /// A numeric part of a spec or a requested group (`text`) is out of range.
@@ -203,9 +209,8 @@ impl Error {
     /// The file is not a regular file (`what` describes it).
     #[cold]
     pub(crate) fn not_regular(file: &str, what: &str) -> Error {
-        let message = format!(
-            "{file} is not a regular file (it is {what}); it must be a plain file"
-        );
+        let message =
+            format!("{file} is not a regular file (it is {what}); it must be a plain file");
         Error::new(ErrorKind::NotRegularFile, message).file_opt(Some(file))
     }
 
@@ -216,7 +221,9 @@ impl Error {
             "{file} exceeds {cap} bytes, the cap of this read; trim the file or raise \
              the cap (max_bytes)"
         );
-        Error::new(ErrorKind::TooLarge, message).file_opt(Some(file)).with_value(cap.to_string())
+        Error::new(ErrorKind::TooLarge, message)
+            .file_opt(Some(file))
+            .with_value(cap.to_string())
     }
 
     /// Reading or inspecting an open file failed.
@@ -289,7 +296,11 @@ mod tests {
 
     #[test]
     fn io_errors_keep_the_errno() {
-        let err = Error::io("/r/etc/passwd", "read", std::io::Error::from_raw_os_error(5));
+        let err = Error::io(
+            "/r/etc/passwd",
+            "read",
+            std::io::Error::from_raw_os_error(5),
+        );
         assert_eq!(err.kind(), ErrorKind::Io);
         assert_eq!(err.errno(), Some(5));
         assert!(std::error::Error::source(&err).is_some());

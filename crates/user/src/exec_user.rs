@@ -22,7 +22,12 @@ pub struct ExecUser {
 impl ExecUser {
     /// `uid`, `gid`, `home`, no supplementary groups.
     pub fn new(uid: u32, gid: u32, home: impl Into<String>) -> ExecUser {
-        ExecUser { uid, gid, sgids: Vec::new(), home: home.into() }
+        ExecUser {
+            uid,
+            gid,
+            sgids: Vec::new(),
+            home: home.into(),
+        }
     }
 
     /// The same with supplementary groups `sgids`.

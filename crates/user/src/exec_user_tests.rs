@@ -33,7 +33,11 @@ dup:x:1234:user7456
 
 fn tables() -> (Table<User>, Table<Group>) {
     let opts = ParseOptions::new();
-    let passwd = opts.clone().source("/etc/passwd").parse(PASSWD.as_bytes()).unwrap();
+    let passwd = opts
+        .clone()
+        .source("/etc/passwd")
+        .parse(PASSWD.as_bytes())
+        .unwrap();
     let group = opts.source("/etc/group").parse(GROUP.as_bytes()).unwrap();
     (passwd, group)
 }
@@ -100,7 +104,11 @@ fn unknown_names_are_not_found_errors_naming_the_file() {
     ];
     for (spec, value) in cases {
         let err = resolve(spec).unwrap_err();
-        assert_eq!((err.kind(), err.value()), (ErrorKind::NotFound, Some(value)), "{spec:?}");
+        assert_eq!(
+            (err.kind(), err.value()),
+            (ErrorKind::NotFound, Some(value)),
+            "{spec:?}"
+        );
         assert!(err.to_string().contains("/etc/"), "{spec:?}: {err}");
     }
 }
@@ -130,14 +138,25 @@ fn numeric_parts_out_of_range_are_range_errors_even_if_a_name_matches() {
 
 #[test]
 fn matched_entries_with_ids_out_of_range_are_range_errors_with_file_and_line() {
-    let cases = [("big", 8, "3000000000"), ("biggid", 9, "3000000000"), ("hugemember", 8, "3000000000")];
+    let cases = [
+        ("big", 8, "3000000000"),
+        ("biggid", 9, "3000000000"),
+        ("hugemember", 8, "3000000000"),
+    ];
     for (spec, line, value) in cases {
         let err = resolve(spec).unwrap_err();
         assert_eq!(err.kind(), ErrorKind::Range, "{spec:?}");
-        assert_eq!((err.line(), err.value()), (Some(line), Some(value)), "{spec:?}: {err}");
+        assert_eq!(
+            (err.line(), err.value()),
+            (Some(line), Some(value)),
+            "{spec:?}: {err}"
+        );
     }
     let err = resolve("0:toolarge").unwrap_err();
-    assert_eq!((err.kind(), err.file(), err.line()), (ErrorKind::Range, Some("/etc/group"), Some(7)));
+    assert_eq!(
+        (err.kind(), err.file(), err.line()),
+        (ErrorKind::Range, Some("/etc/group"), Some(7))
+    );
 }
 
 #[test]
@@ -146,14 +165,23 @@ fn missing_tables_mean_no_entries() {
     let d = defaults();
     let none = |spec| exec_user(spec, &d, None, None);
     assert_eq!(none("").unwrap(), d);
-    assert_eq!(none("0").unwrap(), ExecUser::new(0, 8888, "/8888").with_sgids(vec![8888]));
-    assert_eq!(none("0:0").unwrap(), ExecUser::new(0, 0, "/8888").with_sgids(vec![8888]));
+    assert_eq!(
+        none("0").unwrap(),
+        ExecUser::new(0, 8888, "/8888").with_sgids(vec![8888])
+    );
+    assert_eq!(
+        none("0:0").unwrap(),
+        ExecUser::new(0, 0, "/8888").with_sgids(vec![8888])
+    );
     let root = exec_user("root", &d, Some(&passwd), None).unwrap();
     assert_eq!(root, ExecUser::new(0, 0, "/root").with_sgids(vec![8888]));
     let err = none("root").unwrap_err();
     assert_eq!((err.kind(), err.file()), (ErrorKind::NotFound, None));
     let err = exec_user("root:adm", &d, Some(&passwd), None).unwrap_err();
-    assert_eq!((err.kind(), err.value()), (ErrorKind::NotFound, Some("adm")));
+    assert_eq!(
+        (err.kind(), err.value()),
+        (ErrorKind::NotFound, Some("adm"))
+    );
 }
 
 const EXTRA_GROUP: &str = "\
@@ -169,7 +197,9 @@ this is just some garbage data
 ";
 
 fn extra(requested: &[&str]) -> std::result::Result<Vec<u32>, (ErrorKind, Option<String>)> {
-    let group = ParseOptions::new().parse::<Group>(EXTRA_GROUP.as_bytes()).unwrap();
+    let group = ParseOptions::new()
+        .parse::<Group>(EXTRA_GROUP.as_bytes())
+        .unwrap();
     additional_groups(requested, Some(&group)).map_err(|e| (e.kind(), e.value().map(Into::into)))
 }
 
@@ -193,15 +223,24 @@ fn additional_groups_refuse_unknown_names_and_out_of_range_ids() {
     assert_eq!(extra(&[""]), not_found(""));
     assert_eq!(extra(&["-1"]), range("-1"));
     assert_eq!(extra(&["2147483648"]), range("2147483648"));
-    assert_eq!(extra(&["9223372036854775808"]), range("9223372036854775808"));
+    assert_eq!(
+        extra(&["9223372036854775808"]),
+        range("9223372036854775808")
+    );
     assert_eq!(extra(&["toolarge"]), range("2147483648"));
 }
 
 #[test]
 fn additional_groups_without_a_group_file_take_numbers_only() {
-    assert_eq!(additional_groups(&["1234", "5678"], None).unwrap(), [1234, 5678]);
+    assert_eq!(
+        additional_groups(&["1234", "5678"], None).unwrap(),
+        [1234, 5678]
+    );
     let err = additional_groups(&["1234", "fake"], None).unwrap_err();
-    assert_eq!((err.kind(), err.value()), (ErrorKind::NotFound, Some("fake")));
+    assert_eq!(
+        (err.kind(), err.value()),
+        (ErrorKind::NotFound, Some("fake"))
+    );
 }
 
 #[test]

@@ -24,7 +24,10 @@ pub struct Group {
 }
 
 impl Sealed for Group {
-    const SYNTAX: Syntax = Syntax { comments: true, nis: true };
+    const SYNTAX: Syntax = Syntax {
+        comments: true,
+        nis: true,
+    };
 
     fn parse_line(line: &str) -> Result<Group, &'static str> {
         let mut fields = line.split(':');
@@ -34,7 +37,10 @@ impl Sealed for Group {
             return Err("the group name is empty");
         }
         let gid = parse_file_id(gid).ok_or("gid is not a decimal id below 4294967295")?;
-        let members = members.split(',').filter(|m| !m.is_empty()).map(str::to_owned);
+        let members = members
+            .split(',')
+            .filter(|m| !m.is_empty())
+            .map(str::to_owned);
         Ok(Group {
             name: name.to_owned(),
             password: password.to_owned(),
@@ -76,8 +82,16 @@ mod tests {
     #[test]
     fn members_are_split_on_commas_and_empty_ones_dropped() {
         let g = Group::parse_line("grp:x:1234:root,,adm,").unwrap();
-        assert_eq!((g.gid, &g.members), (1234, &vec!["root".to_owned(), "adm".to_owned()]));
-        assert!(Group::parse_line("users:x:100:").unwrap().members.is_empty());
+        assert_eq!(
+            (g.gid, &g.members),
+            (1234, &vec!["root".to_owned(), "adm".to_owned()])
+        );
+        assert!(
+            Group::parse_line("users:x:100:")
+                .unwrap()
+                .members
+                .is_empty()
+        );
         assert!(Group::parse_line("users:x:100").unwrap().members.is_empty());
         let g = Group::parse_line("g:x:1:a,b:extra:fields").unwrap();
         assert_eq!(g.members, ["a", "b"]);
@@ -85,7 +99,14 @@ mod tests {
 
     #[test]
     fn lines_without_a_gid_are_malformed() {
-        for line in ["garbage", "g:x", "g:x:", "g:x:abc:root", ":x:0:root", "g:x:-1:"] {
+        for line in [
+            "garbage",
+            "g:x",
+            "g:x:",
+            "g:x:abc:root",
+            ":x:0:root",
+            "g:x:-1:",
+        ] {
             assert!(Group::parse_line(line).is_err(), "{line:?}");
         }
     }

@@ -43,7 +43,10 @@ impl<'a> SpecArg<'a> {
         if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
             return Ok(SpecArg::Name(text));
         }
-        let value = digits.parse::<u64>().ok().filter(|v| *v <= u64::from(MAX_ID));
+        let value = digits
+            .parse::<u64>()
+            .ok()
+            .filter(|v| *v <= u64::from(MAX_ID));
         match value {
             Some(0) => Ok(SpecArg::Id(0)),
             Some(v) if !negative => Ok(SpecArg::Id(v as u32)),
@@ -118,7 +121,17 @@ mod tests {
         assert_eq!(parse_file_id("0"), Some(0));
         assert_eq!(parse_file_id("2147483648"), Some(2_147_483_648));
         assert_eq!(parse_file_id("4294967294"), Some(4_294_967_294));
-        for bad in ["", "4294967295", "4294967296", "-1", "+1", " 1", "1 ", "x", "0x10"] {
+        for bad in [
+            "",
+            "4294967295",
+            "4294967296",
+            "-1",
+            "+1",
+            " 1",
+            "1 ",
+            "x",
+            "0x10",
+        ] {
             assert_eq!(parse_file_id(bad), None, "{bad:?}");
         }
     }

@@ -129,8 +129,8 @@ pub use group::Group;
 pub use id::MAX_ID;
 pub use idmap::{IdMap, IdRange, IdentityMapping};
 pub use parse::{
-    DEFAULT_MAX_BYTES, ParseMode, ParseOptions, Record, parse_group, parse_id_map,
-    parse_passwd, parse_subid,
+    DEFAULT_MAX_BYTES, ParseMode, ParseOptions, Record, parse_group, parse_id_map, parse_passwd,
+    parse_subid,
 };
 pub use passwd::User;
 pub use proc_map::{MapKind, read_proc_map};

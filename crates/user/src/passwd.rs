@@ -32,7 +32,10 @@ pub struct User {
 }
 
 impl Sealed for User {
-    const SYNTAX: Syntax = Syntax { comments: true, nis: true };
+    const SYNTAX: Syntax = Syntax {
+        comments: true,
+        nis: true,
+    };
 
     fn parse_line(line: &str) -> Result<User, &'static str> {
         let mut fields = line.split(':');
@@ -86,7 +89,15 @@ mod tests {
     fn a_full_line_fills_every_field() {
         let u = one("root:x:0:0:root user:/root:/bin/bash").unwrap();
         assert_eq!(
-            (&*u.name, &*u.password, u.uid, u.gid, &*u.gecos, &*u.home, &*u.shell),
+            (
+                &*u.name,
+                &*u.password,
+                u.uid,
+                u.gid,
+                &*u.gecos,
+                &*u.home,
+                &*u.shell
+            ),
             ("root", "x", 0, 0, "root user", "/root", "/bin/bash")
         );
     }
@@ -98,13 +109,19 @@ mod tests {
         let u = one("a:b:1:2").unwrap();
         assert_eq!((&*u.gecos, &*u.home, &*u.shell), ("", "", ""));
         let u = one("odd:x:111:112::/home/odd:::::").unwrap();
-        assert_eq!((u.uid, u.gid, &*u.home, &*u.shell), (111, 112, "/home/odd", ""));
+        assert_eq!(
+            (u.uid, u.gid, &*u.home, &*u.shell),
+            (111, 112, "/home/odd", "")
+        );
     }
 
     #[test]
     fn fields_keep_inner_spaces() {
         let u = one("bad boys:corny cows:5:6:G E C O S").unwrap();
-        assert_eq!((&*u.name, &*u.password, &*u.gecos), ("bad boys", "corny cows", "G E C O S"));
+        assert_eq!(
+            (&*u.name, &*u.password, &*u.gecos),
+            ("bad boys", "corny cows", "G E C O S")
+        );
     }
 
     #[test]
@@ -161,7 +178,9 @@ mod tests {
     #[test]
     fn strict_mode_names_file_line_and_text_of_the_first_malformed_line() {
         let text = "root:x:0:0::/root:/bin/sh\n+nis::::::\nweb:x:nan:33::/:/bin/sh\n";
-        let opts = ParseOptions::new().mode(ParseMode::Strict).source("/r/etc/passwd");
+        let opts = ParseOptions::new()
+            .mode(ParseMode::Strict)
+            .source("/r/etc/passwd");
         let err = opts.parse::<User>(text.as_bytes()).unwrap_err();
         assert_eq!(err.kind(), crate::ErrorKind::Parse);
         assert_eq!((err.file(), err.line()), (Some("/r/etc/passwd"), Some(3)));

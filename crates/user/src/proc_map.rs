@@ -44,7 +44,9 @@ pub fn read_proc_map(pid: Option<u32>, kind: MapKind) -> Result<IdMap> {
     let file = proc
         .open_file(base, kind.file(), pathsafe::OpenMode::Read)
         .map_err(|e| from_pathsafe(&display, e))?;
-    let opts = ParseOptions::new().mode(ParseMode::Strict).source(display.as_str());
+    let opts = ParseOptions::new()
+        .mode(ParseMode::Strict)
+        .source(display.as_str());
     let table = opts.parse::<IdRange>(BufReader::new(file))?;
     IdMap::from_table(&table).map_err(|e| e.in_file(&display))
 }

@@ -40,7 +40,11 @@ impl Root {
         let path = path.as_ref();
         let rootfs = pathsafe::Rootfs::open(path)
             .map_err(|e| from_pathsafe(&path.display().to_string(), e))?;
-        Ok(Root { rootfs, mode: ParseMode::Lenient, max_bytes: crate::DEFAULT_MAX_BYTES })
+        Ok(Root {
+            rootfs,
+            mode: ParseMode::Lenient,
+            max_bytes: crate::DEFAULT_MAX_BYTES,
+        })
     }
 
     /// The host's own files: `/` as a root.
@@ -96,11 +100,15 @@ impl Root {
             .rootfs
             .open_file(path, pathsafe::OpenMode::Read)
             .map_err(|e| from_pathsafe(&display, e))?;
-        let meta = file.metadata().map_err(|e| Error::io(&display, "fstat", e))?;
+        let meta = file
+            .metadata()
+            .map_err(|e| Error::io(&display, "fstat", e))?;
         if !meta.file_type().is_file() {
             return Err(Error::not_regular(&display, describe(meta.file_type())));
         }
-        let opts = ParseOptions::new().mode(self.mode).max_bytes(self.max_bytes);
+        let opts = ParseOptions::new()
+            .mode(self.mode)
+            .max_bytes(self.max_bytes);
         opts.source(display).parse(BufReader::new(file))
     }
 

@@ -26,7 +26,11 @@ pub struct SubIdRange {
 impl SubIdRange {
     /// A range (not checked: [`IdMap::new`](crate::IdMap::new) checks what it is given).
     pub fn new(owner: impl Into<String>, start: u32, count: u32) -> SubIdRange {
-        SubIdRange { owner: owner.into(), start, count }
+        SubIdRange {
+            owner: owner.into(),
+            start,
+            count,
+        }
     }
 
     /// Whether this range belongs to the user `name` or to `uid` (written in decimal).
@@ -36,7 +40,10 @@ impl SubIdRange {
 }
 
 impl Sealed for SubIdRange {
-    const SYNTAX: Syntax = Syntax { comments: true, nis: false };
+    const SYNTAX: Syntax = Syntax {
+        comments: true,
+        nis: false,
+    };
 
     fn parse_line(line: &str) -> Result<SubIdRange, &'static str> {
         let fields: Vec<&str> = line.split(':').collect();
@@ -54,7 +61,11 @@ impl Sealed for SubIdRange {
         if u64::from(start) + u64::from(count) > 1 << 32 {
             return Err("start + count is past the 32-bit id space");
         }
-        Ok(SubIdRange { owner: owner.to_owned(), start, count })
+        Ok(SubIdRange {
+            owner: owner.to_owned(),
+            start,
+            count,
+        })
     }
 }
 
@@ -103,7 +114,11 @@ mod tests {
         let text = "1000:100000:10000\nbin:190000:10000\nalice:5:1\n";
         let table = parse_subid(text.as_bytes()).unwrap();
         let starts = |name, uid| -> Vec<u32> {
-            table.ranges_for(name, uid).iter().map(|r| r.start).collect()
+            table
+                .ranges_for(name, uid)
+                .iter()
+                .map(|r| r.start)
+                .collect()
         };
         assert_eq!(starts("alice", Some(1000)), [100_000, 5]);
         assert_eq!(starts("alice", None), [5]);

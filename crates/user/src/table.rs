@@ -59,7 +59,12 @@ pub struct Table<T> {
 
 impl<T> Table<T> {
     pub(crate) fn new(source: String) -> Table<T> {
-        Table { source, entries: Vec::new(), lines: Vec::new(), skipped: Vec::new() }
+        Table {
+            source,
+            entries: Vec::new(),
+            lines: Vec::new(),
+            skipped: Vec::new(),
+        }
     }
 
     pub(crate) fn push(&mut self, line: usize, entry: T) {

@@ -15,7 +15,11 @@ fn resolve(tree: &Tree, spec: &str) -> user::Result<ExecUser> {
 
 fn assert_not_found(result: user::Result<ExecUser>, name: &str, how: &str) {
     let err = result.expect_err(how);
-    assert_eq!((err.kind(), err.value()), (ErrorKind::NotFound, Some(name)), "{how}: {err}");
+    assert_eq!(
+        (err.kind(), err.value()),
+        (ErrorKind::NotFound, Some(name)),
+        "{how}: {err}"
+    );
 }
 
 #[test]
@@ -26,7 +30,11 @@ fn plain_files_resolve_with_membership_and_additional_groups() {
     with_both_resolvers(|how| {
         let extra = ["video".to_owned(), "44".to_owned(), "5".to_owned()];
         let got = resolve_in_rootfs(&tree.rootfs(), "app", &extra).expect(how);
-        assert_eq!(got, ExecUser::new(1000, 1000, "/home/app").with_sgids(vec![44, 5]), "{how}");
+        assert_eq!(
+            got,
+            ExecUser::new(1000, 1000, "/home/app").with_sgids(vec![44, 5]),
+            "{how}"
+        );
         let got = resolve(&tree, "").expect(how);
         assert_eq!(got, ExecUser::new(0, 0, "/root"), "{how}");
         assert_not_found(resolve(&tree, "evil"), "evil", how);
@@ -52,7 +60,11 @@ fn a_relative_symlink_climbing_out_is_clamped_at_the_root() {
     with_both_resolvers(|how| {
         // `/outside/passwd` does not exist inside the rootfs: no passwd at all.
         assert_not_found(resolve(&tree, "evil"), "evil", how);
-        assert_eq!(resolve(&tree, "0").expect(how), ExecUser::new(0, 0, "/"), "{how}");
+        assert_eq!(
+            resolve(&tree, "0").expect(how),
+            ExecUser::new(0, 0, "/"),
+            "{how}"
+        );
     });
     tree.write("outside/passwd", "inside:x:5:5::/in:/bin/sh\n");
     tree.write("outside/group", "inner:x:9:inside\n");
@@ -105,7 +117,9 @@ fn dotdot_and_proc_magic_links_in_paths_stay_inside() {
     tree.symlink("etc/group", "/proc/self/root/etc/group");
     with_both_resolvers(|how| {
         let root = Root::open(tree.rootfs()).expect(how);
-        let users = root.read::<user::User>("../../../../etc/passwd").expect(how);
+        let users = root
+            .read::<user::User>("../../../../etc/passwd")
+            .expect(how);
         assert_eq!(users.by_name("app").map(|u| u.uid), Some(1000), "{how}");
         // `/proc` does not exist inside the rootfs: no group file, not the host's.
         assert!(root.group().expect(how).is_none(), "{how}");
@@ -120,8 +134,15 @@ fn a_symlink_loop_is_an_error_not_a_missing_file() {
     with_both_resolvers(|how| {
         let err = resolve(&tree, "0").expect_err(how);
         assert_eq!(err.kind(), ErrorKind::Io, "{how}: {err}");
-        assert_eq!(err.errno(), Some(rustix::io::Errno::LOOP.raw_os_error()), "{how}");
-        assert!(err.file().unwrap().ends_with("rootfs/etc/passwd"), "{how}: {err}");
+        assert_eq!(
+            err.errno(),
+            Some(rustix::io::Errno::LOOP.raw_os_error()),
+            "{how}"
+        );
+        assert!(
+            err.file().unwrap().ends_with("rootfs/etc/passwd"),
+            "{how}: {err}"
+        );
     });
 }
 
@@ -140,7 +161,10 @@ fn a_directory_or_fifo_is_refused_as_not_a_regular_file() {
         assert_eq!(err.kind(), ErrorKind::NotRegularFile, "{how}");
         assert!(err.to_string().contains("FIFO"), "{how}: {err}");
         // Even a numeric spec fails: the image is broken, say so.
-        assert_eq!(resolve(&tree, "0:0").unwrap_err().kind(), ErrorKind::NotRegularFile);
+        assert_eq!(
+            resolve(&tree, "0:0").unwrap_err().kind(),
+            ErrorKind::NotRegularFile
+        );
     });
 }
 
@@ -169,7 +193,10 @@ fn the_size_cap_is_exact_and_named_in_the_error() {
     let groups = root.group().unwrap().unwrap();
     assert_eq!(groups.by_name("beyond").map(|g| g.gid), Some(42));
     let err = root.read::<user::Group>("/etc/big").unwrap_err();
-    assert_eq!((err.kind(), err.value()), (ErrorKind::TooLarge, Some(&*cap.to_string())));
+    assert_eq!(
+        (err.kind(), err.value()),
+        (ErrorKind::TooLarge, Some(&*cap.to_string()))
+    );
     assert!(err.to_string().contains("etc/big"), "{err}");
 }
 
@@ -210,7 +237,11 @@ fn without_etc_files_numbers_work_and_names_do_not() {
     with_both_resolvers(|how| {
         let extra = ["1234".to_owned()];
         let got = resolve_in_rootfs(&tree.rootfs(), "1000:1000", &extra).expect(how);
-        assert_eq!(got, ExecUser::new(1000, 1000, "/").with_sgids(vec![1234]), "{how}");
+        assert_eq!(
+            got,
+            ExecUser::new(1000, 1000, "/").with_sgids(vec![1234]),
+            "{how}"
+        );
         assert_not_found(resolve(&tree, "app"), "app", how);
         let err = resolve_in_rootfs(&tree.rootfs(), "0", &["video".to_owned()]).unwrap_err();
         assert_eq!(err.kind(), ErrorKind::NotFound, "{how}");
@@ -220,15 +251,25 @@ fn without_etc_files_numbers_work_and_names_do_not() {
 #[test]
 fn errors_name_the_file_inside_the_rootfs() {
     let tree = Tree::new();
-    tree.write("etc/passwd", "root:x:0:0::/root:/bin/sh\nweb:x:nan:33::/:/bin/sh\n");
-    let root = Root::open(tree.rootfs()).unwrap().mode(user::ParseMode::Strict);
+    tree.write(
+        "etc/passwd",
+        "root:x:0:0::/root:/bin/sh\nweb:x:nan:33::/:/bin/sh\n",
+    );
+    let root = Root::open(tree.rootfs())
+        .unwrap()
+        .mode(user::ParseMode::Strict);
     let err = root.passwd().unwrap_err();
     let file = format!("{}/etc/passwd", tree.rootfs().display());
-    assert_eq!((err.kind(), err.file(), err.line()), (ErrorKind::Parse, Some(&*file), Some(2)));
+    assert_eq!(
+        (err.kind(), err.file(), err.line()),
+        (ErrorKind::Parse, Some(&*file), Some(2))
+    );
     assert!(err.to_string().starts_with(&format!("{file}:2:")), "{err}");
 
     let lenient = Root::open(tree.rootfs()).unwrap();
-    let err = lenient.resolve("web", &[] as &[&str], &ExecUser::default()).unwrap_err();
+    let err = lenient
+        .resolve("web", &[] as &[&str], &ExecUser::default())
+        .unwrap_err();
     assert!(err.to_string().contains(&file), "{err}");
 }
 
@@ -239,11 +280,21 @@ fn bad_roots_and_paths_are_typed_errors() {
     assert_eq!(err.kind(), ErrorKind::Io);
     assert_eq!(err.errno(), Some(rustix::io::Errno::NOENT.raw_os_error()));
     let root = Root::open(tree.rootfs()).unwrap();
-    assert_eq!(root.read::<user::User>("").unwrap_err().kind(), ErrorKind::InvalidInput);
-    assert_eq!(root.read::<user::User>("etc/\0x").unwrap_err().kind(), ErrorKind::InvalidInput);
+    assert_eq!(
+        root.read::<user::User>("").unwrap_err().kind(),
+        ErrorKind::InvalidInput
+    );
+    assert_eq!(
+        root.read::<user::User>("etc/\0x").unwrap_err().kind(),
+        ErrorKind::InvalidInput
+    );
     let err = root.read::<user::User>("/etc/nothing").unwrap_err();
     assert_eq!(err.errno(), Some(rustix::io::Errno::NOENT.raw_os_error()));
-    assert!(root.read_optional::<user::User>("/etc/passwd/x").unwrap().is_none());
+    assert!(
+        root.read_optional::<user::User>("/etc/passwd/x")
+            .unwrap()
+            .is_none()
+    );
 }
 
 #[test]
@@ -256,14 +307,31 @@ fn identity_mapping_reads_subuid_and_subgid_of_the_root() {
         let root = Root::open(tree.rootfs()).expect(how);
         let map = root.identity_mapping("app").expect(how);
         assert_eq!(map.to_host(0, 0).expect(how), (100_000, 200_000), "{how}");
-        assert_eq!(map.to_host(65_536, 1).expect(how), (300_000, 200_001), "{how}");
-        assert_eq!(map.to_container(300_009, 265_535).expect(how), (65_545, 65_535));
-        assert_eq!(map.to_host(65_546, 0).unwrap_err().kind(), ErrorKind::Unmapped);
+        assert_eq!(
+            map.to_host(65_536, 1).expect(how),
+            (300_000, 200_001),
+            "{how}"
+        );
+        assert_eq!(
+            map.to_container(300_009, 265_535).expect(how),
+            (65_545, 65_535)
+        );
+        assert_eq!(
+            map.to_host(65_546, 0).unwrap_err().kind(),
+            ErrorKind::Unmapped
+        );
         let err = root.identity_mapping("root").unwrap_err();
-        assert_eq!((err.kind(), err.value()), (ErrorKind::NotFound, Some("root")), "{how}");
+        assert_eq!(
+            (err.kind(), err.value()),
+            (ErrorKind::NotFound, Some("root")),
+            "{how}"
+        );
     });
     let bare = Tree::new();
-    let err = Root::open(bare.rootfs()).unwrap().identity_mapping("app").unwrap_err();
+    let err = Root::open(bare.rootfs())
+        .unwrap()
+        .identity_mapping("app")
+        .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::NotFound);
     assert!(err.to_string().contains("etc/subuid"), "{err}");
 }

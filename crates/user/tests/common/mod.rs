@@ -14,7 +14,9 @@ pub const SENTINEL_GROUP: &str = "evil:x:0:evil,app\n";
 
 impl Tree {
     pub fn new() -> Tree {
-        let tree = Tree { dir: tempfile::tempdir().expect("tempdir") };
+        let tree = Tree {
+            dir: tempfile::tempdir().expect("tempdir"),
+        };
         tree.mkdir("rootfs/etc");
         tree.write_abs(&tree.outside().join("passwd"), SENTINEL_PASSWD.as_bytes());
         tree.write_abs(&tree.outside().join("group"), SENTINEL_GROUP.as_bytes());
@@ -37,7 +39,10 @@ impl Tree {
 
     /// Write `content` to `rel` inside the rootfs (parents created).
     pub fn write(&self, rel: &str, content: impl AsRef<[u8]>) {
-        self.write_abs(&self.rootfs().join(rel.trim_start_matches('/')), content.as_ref());
+        self.write_abs(
+            &self.rootfs().join(rel.trim_start_matches('/')),
+            content.as_ref(),
+        );
     }
 
     #[allow(clippy::disallowed_methods)]
@@ -73,7 +78,11 @@ pub fn with_both_resolvers(check: impl Fn(&str)) {
         }
         let previous = pathsafe::testing::force_fallback(fallback);
         let probe = pathsafe::Rootfs::open("/").expect("open /");
-        assert_eq!(probe.uses_openat2(), !fallback, "the resolver switch did not take");
+        assert_eq!(
+            probe.uses_openat2(),
+            !fallback,
+            "the resolver switch did not take"
+        );
         let name = if fallback { "fallback" } else { "openat2" };
         check(name);
         pathsafe::testing::force_fallback(previous);
