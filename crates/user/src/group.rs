@@ -1,15 +1,15 @@
 //! `/etc/group`: [`Group`] entries.
-//!
-//! A line is `name:password:gid:member,member,...`, see
-//! [group(5)](https://man7.org/linux/man-pages/man5/group.5.html). Name and gid are
-//! required; the member list may be missing or empty, empty members (`a,,b`, a
-//! trailing comma) are dropped, and fields after the fourth are ignored.
 
 use crate::id::parse_file_id;
 use crate::parse::{Sealed, Syntax};
 use crate::table::Table;
 
-/// One line of a group file.
+/// One line of a group file: `name:password:gid:member,member,...`, see
+/// [group(5)](https://man7.org/linux/man-pages/man5/group.5.html).
+///
+/// Name and gid are required (the gid as for [`User`](crate::User)); the member list
+/// may be missing or empty, empty members (`a,,b`, a trailing comma) are dropped,
+/// and fields after the fourth are ignored.
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Group {

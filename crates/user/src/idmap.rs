@@ -1,12 +1,4 @@
-//! Id maps: [`IdRange`] lines of `/proc/<pid>/uid_map` and `gid_map`, the [`IdMap`]
-//! they form, and the uid/gid pair of maps of a user namespace ([`IdentityMapping`]).
-//!
-//! A line is `id parent-id count` separated by any whitespace, see
-//! [user_namespaces(7)](https://man7.org/linux/man-pages/man7/user_namespaces.7.html):
-//! the ids `id..id+count` inside the namespace are `parent-id..parent-id+count`
-//! outside. As the kernel requires, a count is at least 1, a range stays inside the
-//! 32-bit id space (the initial namespace prints `0 0 4294967295`), and no two ranges
-//! overlap, inside or outside.
+//! Id maps: [`IdRange`], [`IdMap`] and [`IdentityMapping`].
 
 use std::fmt;
 
@@ -15,7 +7,15 @@ use crate::parse::{Sealed, Syntax};
 use crate::table::Table;
 use crate::{Error, Result, SubIdRange};
 
-/// One line of an id map: `count` ids from `container_id` inside are `host_id`... outside.
+/// One line of `/proc/<pid>/uid_map` or `gid_map`: `id parent-id count`, separated
+/// by any whitespace, see
+/// [user_namespaces(7)](https://man7.org/linux/man-pages/man7/user_namespaces.7.html).
+///
+/// The `count` ids from `container_id` inside the namespace are the `count` ids from
+/// `host_id` in the parent namespace. As the kernel requires, `count` is at least 1
+/// and both sides stay inside the 32-bit id space (the initial namespace prints
+/// `0 0 4294967295`); [`IdMap::new`] also refuses overlapping ranges. No comments:
+/// any other line is malformed.
 #[non_exhaustive]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct IdRange {

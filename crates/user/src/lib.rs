@@ -52,7 +52,8 @@
 //! - blank lines and, in passwd, group, subuid and subgid, lines starting with `#`
 //!   are skipped;
 //! - in passwd and group, NIS compat lines (`+`, `+name`, `+@netgroup`, `-name`) are
-//!   skipped: this crate does not consult NIS, and such a line is never a user;
+//!   skipped: this crate does not consult NIS, and such a line is never a user (so
+//!   no user or group name can start with `+` or `-`, as with glibc);
 //! - a line that is not UTF-8 or lacks a required field (name, uid, gid; see each
 //!   record type) is *malformed*: skipped in [`ParseMode::Lenient`] (the default),
 //!   an error naming file, line and text in [`ParseMode::Strict`];
@@ -97,8 +98,8 @@
 //!
 //! # Subordinate ids and id maps
 //!
-//! [`Table::ranges_for`](Table#method.ranges_for-2) finds a user's ranges in subuid or
-//! subgid (by name or decimal uid); [`IdentityMapping::from_sub_ids`] and
+//! `Table::<SubIdRange>::ranges_for` finds a user's ranges in subuid or subgid (by
+//! name or decimal uid); [`IdentityMapping::from_sub_ids`] and
 //! [`Root::identity_mapping`] lay them end to end from container id 0; [`IdMap`]
 //! maps ids both ways ([`IdMap::to_host`], [`IdMap::to_container`]), refusing
 //! unmapped ids with [`ErrorKind::Unmapped`].

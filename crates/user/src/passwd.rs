@@ -1,17 +1,17 @@
 //! `/etc/passwd`: [`User`] entries.
-//!
-//! A line is `name:password:uid:gid:gecos:home:shell`, see
-//! [passwd(5)](https://man7.org/linux/man-pages/man5/passwd.5.html). The first four
-//! fields are required: the name must not be empty and uid and gid must be plain
-//! decimal ids (see [`crate::id`](crate#ids)). `gecos`, `home` and `shell` may be
-//! missing (empty), and fields after the seventh are ignored, as some images have
-//! lines such as `odd:x:111:112::/home/odd:::::`.
 
 use crate::id::parse_file_id;
 use crate::parse::{Sealed, Syntax};
 use crate::table::Table;
 
-/// One line of a passwd file.
+/// One line of a passwd file:
+/// `name:password:uid:gid:gecos:home:shell`, see
+/// [passwd(5)](https://man7.org/linux/man-pages/man5/passwd.5.html).
+///
+/// The first four fields are required: the name must not be empty, and uid and gid
+/// must be plain decimal ids below 4294967295 (see [the crate page](crate#ids)).
+/// `gecos`, `home` and `shell` may be missing (empty); fields after the seventh are
+/// ignored, as some images have lines such as `odd:x:111:112::/home/odd:::::`.
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct User {

@@ -1,17 +1,17 @@
 //! `/etc/subuid` and `/etc/subgid`: [`SubIdRange`] entries.
-//!
-//! A line is `owner:start:count`, see
-//! [subuid(5)](https://man7.org/linux/man-pages/man5/subuid.5.html): exactly three
-//! fields, the owner a user name or a decimal uid, `start` and `count` decimal with
-//! `count >= 1` and `start + count <= 2^32`. Anything else (such as `root::5000`) is
-//! malformed; shadow treats such a file as corrupt, this crate skips the line (or
-//! fails in strict mode). Comments (`#`) and blank lines are skipped.
 
 use crate::id::parse_u32;
 use crate::parse::{Sealed, Syntax};
 use crate::table::Table;
 
-/// One line of a subuid or subgid file: `count` ids from `start` belong to `owner`.
+/// One line of a subuid or subgid file, `owner:start:count`: `count` ids from
+/// `start` belong to `owner`; see
+/// [subuid(5)](https://man7.org/linux/man-pages/man5/subuid.5.html).
+///
+/// Exactly three fields: the owner (a user name or a decimal uid, not empty), then
+/// `start` and `count` in decimal, with `count >= 1` and `start + count <= 2^32`.
+/// Anything else (such as `root::5000`) is malformed: shadow treats such a file as
+/// corrupt, this crate skips the line (or fails in strict mode).
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SubIdRange {
