@@ -15,6 +15,17 @@ pub enum ErrorKind {
     /// A file's content is not in the format the kernel documents; [`Error::line`]
     /// and [`Error::value`] say where.
     Parse,
+    /// The cgroup was removed while a [`Reader`](crate::Reader) or an event watcher
+    /// kept it open: its files now fail with `ENODEV`. Drop the reader.
+    Gone,
+    /// The process ran out of file descriptors (`EMFILE`, or `ENFILE` for the
+    /// whole system). Close readers, or share a smaller
+    /// [`FdBudget`](crate::FdBudget) among them.
+    TooManyOpenFiles,
+    /// A feature this kernel or cgroup does not offer was asked for (for example
+    /// a PSI trigger where PSI is off, or the v1 OOM notification without
+    /// `cgroup.event_control`).
+    Unsupported,
     /// Any other failure to open or read a file ([`Error::errno`] says which).
     Io,
 }
@@ -59,6 +70,7 @@ impl Error {
     #[cold]
     pub(crate) fn from_core(err: cgroups_core::Error, file: PathBuf) -> Error {
         let (kind, problem) = match err.kind() {
+            _ if is_fd_exhaustion(err.errno()) => (ErrorKind::TooManyOpenFiles, NO_FDS),
             cgroups_core::ErrorKind::NotFound => (ErrorKind::NotFound, NOT_FOUND),
             cgroups_core::ErrorKind::Parse => (ErrorKind::Parse, "unexpected content"),
             _ => (ErrorKind::Io, "cannot open the file"),
@@ -80,12 +92,50 @@ impl Error {
             .any(|e| Some(e.raw_os_error()) == errno);
         let (kind, problem) = match not_found {
             true => (ErrorKind::NotFound, NOT_FOUND),
+            false if is_fd_exhaustion(errno) => (ErrorKind::TooManyOpenFiles, NO_FDS),
             false => (ErrorKind::Io, "cannot read the file"),
         };
         let mut new = Error::new(kind, problem.into());
         new.file = Some(file);
         new.errno = errno;
         new.source = Some(Box::new(err));
+        new
+    }
+
+    /// The cgroup of `file` was removed (its kept fd reads `ENODEV`, or the
+    /// directory no longer exists).
+    #[cold]
+    pub(crate) fn gone(file: PathBuf, errno: Option<i32>) -> Error {
+        let mut new = Error::new(ErrorKind::Gone, GONE.into());
+        new.file = Some(file);
+        new.errno = errno;
+        new
+    }
+
+    /// A system call other than open/read failed (poll, inotify, eventfd, write).
+    #[cold]
+    pub(crate) fn syscall(
+        what: &'static str,
+        file: Option<PathBuf>,
+        errno: rustix::io::Errno,
+    ) -> Error {
+        let raw = errno.raw_os_error();
+        let kind = match is_fd_exhaustion(Some(raw)) {
+            true => ErrorKind::TooManyOpenFiles,
+            false if errno == rustix::io::Errno::NODEV => ErrorKind::Gone,
+            false => ErrorKind::Io,
+        };
+        let mut new = Error::new(kind, what.into());
+        new.file = file;
+        new.errno = Some(raw);
+        new
+    }
+
+    /// A feature this kernel or cgroup lacks.
+    #[cold]
+    pub(crate) fn unsupported(problem: impl Into<Cow<'static, str>>, file: PathBuf) -> Error {
+        let mut new = Error::new(ErrorKind::Unsupported, problem.into());
+        new.file = Some(file);
         new
     }
 
@@ -139,6 +189,17 @@ impl Error {
     }
 }
 
+const GONE: &str = "the cgroup was removed; drop the reader or watcher that kept it open";
+
+const NO_FDS: &str = "out of file descriptors; close readers or give them a smaller \
+                      shared FdBudget";
+
+/// Whether an errno says that no file descriptor is left (`EMFILE`, `ENFILE`).
+pub(crate) fn is_fd_exhaustion(errno: Option<i32>) -> bool {
+    let exhausted = [rustix::io::Errno::MFILE, rustix::io::Errno::NFILE];
+    exhausted.iter().any(|e| Some(e.raw_os_error()) == errno)
+}
+
 const NOT_FOUND: &str = "the file does not exist; is the controller enabled for this \
                          cgroup, and does the cgroup still exist?";
 
@@ -154,7 +215,8 @@ impl fmt::Display for Error {
             write!(f, " {value:?}")?;
         }
         write!(f, ": {}", self.problem)?;
-        if let (ErrorKind::Io, Some(errno)) = (self.kind, self.errno) {
+        let shows_errno = matches!(self.kind, ErrorKind::Io | ErrorKind::TooManyOpenFiles);
+        if let (true, Some(errno)) = (shows_errno, self.errno) {
             let os = std::io::Error::from_raw_os_error(errno);
             write!(f, ": {os}")?;
         }

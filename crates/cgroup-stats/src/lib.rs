@@ -55,6 +55,7 @@
 
 mod error;
 mod file;
+mod model;
 pub mod parse;
 mod psi;
 mod summary;
@@ -65,6 +66,7 @@ mod v2;
 mod test_tree;
 
 pub use error::{Error, ErrorKind, Result};
+pub use model::*;
 pub use psi::{PressureResource, read_pressure};
 pub use summary::{CpuUsage, MemoryUsage, PidsUsage, UsageSummary};
 pub use v1::{V1Dirs, read_v1_summary};

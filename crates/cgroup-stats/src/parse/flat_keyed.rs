@@ -41,7 +41,7 @@ pub fn flat_keyed<const N: usize>(text: &[u8], keys: [&str; N]) -> Result<[Optio
 }
 
 /// Splits `key value` at the first space; both parts must be non-empty.
-fn split_pair(line: &[u8]) -> Option<(&[u8], &[u8])> {
+pub(crate) fn split_pair(line: &[u8]) -> Option<(&[u8], &[u8])> {
     let line = line.trim_ascii_end();
     let space = line.iter().position(|&b| b == b' ')?;
     let (key, value) = (&line[..space], line[space + 1..].trim_ascii_start());

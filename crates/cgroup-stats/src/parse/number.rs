@@ -153,3 +153,39 @@ mod tests {
         assert_eq!(limit(b"unlimited").unwrap_err().kind(), ErrorKind::Parse);
     }
 }
+
+/// Parses a file holding a signed number (v1 `cpuset.sched_relax_domain_level`,
+/// which is −1 by default).
+///
+/// # Errors
+///
+/// [`ErrorKind::Parse`](crate::ErrorKind::Parse) for an empty file or text that
+/// is not a number in the range of `i64`.
+pub fn signed(text: &[u8]) -> Result<i64> {
+    let value = text.trim_ascii();
+    let (negative, digits) = match value {
+        [b'-', rest @ ..] => (true, rest),
+        rest => (false, rest),
+    };
+    let n = unsigned(digits).map_err(|p| Error::parse(p, value))?;
+    let out_of_range = || Error::parse("the number is outside the range of i64", value);
+    match negative {
+        true => 0i64.checked_sub_unsigned(n).ok_or_else(out_of_range),
+        false => i64::try_from(n).map_err(|_| out_of_range()),
+    }
+}
+
+#[cfg(test)]
+mod signed_tests {
+    use super::*;
+
+    #[test]
+    fn signed_values_parse_in_range() {
+        assert_eq!(signed(b"-1\n").unwrap(), -1);
+        assert_eq!(signed(b"5").unwrap(), 5);
+        assert_eq!(signed(b"-9223372036854775808").unwrap(), i64::MIN);
+        assert!(signed(b"-9223372036854775809").is_err());
+        assert!(signed(b"9223372036854775808").is_err());
+        assert!(signed(b"").is_err());
+    }
+}
