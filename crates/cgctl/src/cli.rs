@@ -45,6 +45,8 @@ pub enum Command {
     Ps(PsArgs),
     /// Remove a cgroup from every hierarchy.
     Destroy(DestroyArgs),
+    /// Resolve a user spec (name, uid, name:group, uid:gid) inside a container rootfs.
+    User(crate::user_cmd::UserArgs),
 }
 
 #[derive(Debug, Args)]

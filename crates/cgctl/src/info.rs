@@ -125,6 +125,8 @@ pub fn info(args: InfoArgs) -> Result<i32> {
                 "cgroup_kill": features.cgroup_kill,
                 "cgroup_freeze": features.cgroup_freeze,
                 "psi": features.psi,
+                "apparmor": apparmor::is_enabled(),
+                "resctrl": resctrl_json(),
             },
         });
         println!("{doc:#}");
@@ -173,6 +175,44 @@ pub fn info(args: InfoArgs) -> Result<i32> {
         "  PSI (pressure files)   {}\n",
         yes_no(features.psi)
     ));
+    let aa = if apparmor::is_enabled() {
+        "enabled"
+    } else {
+        "not enabled"
+    };
+    out.push_str(&format!("  AppArmor               {aa}\n"));
+    out.push_str(&format!("  resctrl (Intel RDT)    {}\n", resctrl_text()));
     print!("{out}");
     Ok(0)
+}
+
+/// resctrl availability and features, or why it is not available.
+fn resctrl_text() -> String {
+    match intelrdt::features() {
+        Ok(f) => {
+            let mut have = Vec::new();
+            for (on, name) in [(f.cat, "L3 CAT"), (f.cdp, "CDP"), (f.mba, "MBA")] {
+                if on {
+                    have.push(name);
+                }
+            }
+            for (on, name) in [(f.cmt, "CMT"), (f.mbm(), "MBM")] {
+                if on {
+                    have.push(name);
+                }
+            }
+            format!("available ({})", have.join(", "))
+        }
+        Err(e) => format!("not available ({e})"),
+    }
+}
+
+fn resctrl_json() -> serde_json::Value {
+    match intelrdt::features() {
+        Ok(f) => json!({
+            "available": true, "cat": f.cat, "cdp": f.cdp, "mba": f.mba,
+            "cmt": f.cmt, "mbm": f.mbm(),
+        }),
+        Err(e) => json!({ "available": false, "reason": e.to_string() }),
+    }
 }

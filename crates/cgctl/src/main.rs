@@ -16,6 +16,7 @@ mod signals;
 mod size;
 mod summary;
 mod usage;
+mod user_cmd;
 
 use clap::Parser;
 
@@ -61,6 +62,7 @@ fn main() {
         cli::Command::Kill(a) => ops::kill(a),
         cli::Command::Ps(a) => ops::ps(a),
         cli::Command::Destroy(a) => ops::destroy(a),
+        cli::Command::User(a) => user_cmd::user(a),
     };
     let code = match result {
         Ok(code) => code,

@@ -32,10 +32,14 @@ fn parent(tag: &str) -> Parent {
     }
 }
 
+/// The cgctl binary: `CGCTL_BIN` (set in the VM tiers, where cargo's path does not
+/// exist), else the one cargo built for this test.
+fn cgctl_bin() -> std::ffi::OsString {
+    std::env::var_os("CGCTL_BIN").unwrap_or_else(|| env!("CARGO_BIN_EXE_cgctl").into())
+}
+
 fn cgctl(args: &[&str]) -> Result<Output, Failed> {
-    Ok(Command::new(env!("CARGO_BIN_EXE_cgctl"))
-        .args(args)
-        .output()?)
+    Ok(Command::new(cgctl_bin()).args(args).output()?)
 }
 
 fn text(bytes: &[u8]) -> String {
@@ -283,7 +287,7 @@ fn info_describes_the_layout() -> Result<(), Failed> {
 fn sigterm_is_forwarded_and_the_command_decides_the_status() -> Result<(), Failed> {
     let p = parent("e2e-sigterm");
     let script = "trap 'exit 7' TERM; echo ready; sleep 30 & wait";
-    let mut child = Command::new(env!("CARGO_BIN_EXE_cgctl"))
+    let mut child = Command::new(cgctl_bin())
         .args([
             "run",
             "--parent",
@@ -359,6 +363,40 @@ fn a_bad_oci_resources_file_is_refused_naming_the_file() -> Result<(), Failed> {
     Ok(())
 }
 
+/// Builds a rootfs whose /etc/passwd is an absolute symlink and whose /etc/group
+/// points at the host's file: both must resolve inside the rootfs.
+#[allow(clippy::disallowed_methods)] // building a fixture tree, not a kernel interface
+fn user_is_resolved_inside_the_rootfs() -> Result<(), Failed> {
+    let root = std::env::temp_dir().join(TestCgroup::name_for("rootfs"));
+    let result = (|| -> Result<(), Failed> {
+        std::fs::create_dir_all(root.join("etc"))?;
+        std::fs::create_dir_all(root.join("usr/lib"))?;
+        std::fs::write(
+            root.join("usr/lib/passwd"),
+            "root:x:0:0:root:/root:/bin/sh\napp:x:1000:1000::/home/app:/bin/sh\n",
+        )?;
+        std::os::unix::fs::symlink("/usr/lib/passwd", root.join("etc/passwd"))?;
+        std::fs::write(root.join("usr/lib/group"), "app:x:1000:\nvideo:x:44:app\n")?;
+        std::os::unix::fs::symlink("../../../../../usr/lib/group", root.join("etc/group"))?;
+        let rootfs = root.to_string_lossy().into_owned();
+        let out = cgctl(&["user", &rootfs, "app", "--json"])?;
+        ensure_eq!(out.status.code(), Some(0), "stderr: {}", text(&out.stderr));
+        let doc: serde_json::Value = serde_json::from_slice(&out.stdout)?;
+        ensure_eq!(doc["uid"], 1000);
+        ensure_eq!(doc["groups"], serde_json::json!([44]));
+        let missing = cgctl(&["user", &rootfs, "nobody-here"])?;
+        ensure_eq!(missing.status.code(), Some(125));
+        ensure!(
+            text(&missing.stderr).contains("nobody-here"),
+            "{}",
+            text(&missing.stderr)
+        );
+        Ok(())
+    })();
+    let _ = std::fs::remove_dir_all(&root);
+    result
+}
+
 fn main() {
     let v1 = |c| Need::V1Controller(c);
     let host = |t: Test| {
@@ -425,5 +463,9 @@ fn main() {
         .needs(v1("memory"))
         .needs(Need::V1MemoryAttach),
         Test::new("info_describes_the_layout", info_describes_the_layout),
+        Test::new(
+            "user_is_resolved_inside_the_rootfs",
+            user_is_resolved_inside_the_rootfs,
+        ),
     ])
 }
