@@ -42,13 +42,17 @@
 #![forbid(unsafe_code)]
 
 mod access;
+mod emulator;
 mod error;
 #[cfg(feature = "oci")]
 mod oci;
 mod rule;
 #[cfg(feature = "serde")]
 mod serde_impl;
+#[cfg(test)]
+mod test_rng;
 
 pub use access::Access;
+pub use emulator::Emulator;
 pub use error::{Error, ErrorKind, Result};
 pub use rule::{DeviceType, Rule};
