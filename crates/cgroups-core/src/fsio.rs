@@ -70,6 +70,7 @@ impl CgroupDir {
         let opts = pathsafe::TestRoot {
             require_cgroupfs: tree.require_cgroupfs,
             create_on_write: tree.create_on_write,
+            ..Default::default()
         };
         let dir = pathsafe::Dir::open_test_root(path, opts).map_err(from_pathsafe)?;
         Ok(CgroupDir { dir })

@@ -4,13 +4,12 @@
 //! On resctrl, mkdir of a group makes the kernel populate it (`tasks`, `schemata`,
 //! `mon_groups/`, `mon_data/`, ...) and rmdir removes a group with everything in it.
 //! A directory in a temp dir does neither, so a fake tree gets the same shape here.
-//! Emptying a directory lists it with `openat(dir, ".")` and getdents64 and unlinks
-//! with unlinkat(2) (the path-safety layer has no file removal); test trees only.
+//! Emptying a directory lists and unlinks its children with the path-safety layer's
+//! test-only helpers.
 
 use std::io::Write;
 
 use pathsafe::{Dir, OpenMode};
-use rustix::fs::{AtFlags, FileType, Mode, OFlags};
 
 use crate::error::{Error, Result, from_pathsafe};
 use crate::root::read_optional;
@@ -57,26 +56,11 @@ pub(crate) fn remove_tree(parent: &Dir, name: &str) -> Result<()> {
 }
 
 fn empty_dir(dir: &Dir) -> Result<()> {
-    let io = |e: rustix::io::Errno| {
-        let err = std::io::Error::from_raw_os_error(e.raw_os_error());
-        Error::io("getdents64", dir.path(), &err)
-    };
-    let mut entries = Vec::new();
-    let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC;
-    let fd = rustix::fs::openat(dir, ".", flags, Mode::empty()).map_err(io)?;
-    for entry in rustix::fs::Dir::new(fd).map_err(io)? {
-        let entry = entry.map_err(io)?;
-        let name = entry.file_name().to_string_lossy().into_owned();
-        if name != "." && name != ".." {
-            entries.push((name, entry.file_type()));
-        }
+    for name in dir.file_names().map_err(|e| from_pathsafe(&e))? {
+        dir.remove_file(&name).map_err(|e| from_pathsafe(&e))?;
     }
-    for (name, kind) in entries {
-        if kind == FileType::Directory {
-            remove_tree(dir, &name)?;
-        } else {
-            rustix::fs::unlinkat(dir, name.as_str(), AtFlags::empty()).map_err(io)?;
-        }
+    for name in dir.sub_dirs().map_err(|e| from_pathsafe(&e))? {
+        remove_tree(dir, &name)?;
     }
     Ok(())
 }

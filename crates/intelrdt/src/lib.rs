@@ -12,7 +12,7 @@
 //!
 //! | what | file (below the resctrl mount) | how |
 //! |---|---|---|
-//! | find the mount | `/sys/fs/resctrl`, else `/proc/self/mountinfo` | statfs(2) / fstatfs(2) magic `RDTGROUP_SUPER_MAGIC` (0x7655821) |
+//! | find the mount | `/sys/fs/resctrl`, else `/proc/self/mountinfo` | open `O_PATH`, fstatfs(2) magic `RDTGROUP_SUPER_MAGIC` (0x7655821) |
 //! | [`Features`] | `info/<RES>/` dirs, `info/L3_MON/mon_features` | read |
 //! | [`CacheInfo`] | `info/<RES>/{cbm_mask,min_cbm_bits,num_closids}` | read |
 //! | [`BandwidthInfo`] | `info/MB/{bandwidth_gran,delay_linear,min_bandwidth,num_closids}` | read |
@@ -25,8 +25,10 @@
 //!
 //! Every open goes through the workspace's path-safety layer beneath the resctrl root
 //! handle: group names are single path components (`closID` `..` or with `/` is
-//! refused), and a `tasks` file or group directory that is a symlink is refused
-//! (resctrl has none).
+//! refused), and every lookup refuses any symlink (a planted `tasks` or group
+//! symlink: resctrl has none) and any crossing into another mount
+//! (openat2 `RESOLVE_BENEATH|RESOLVE_NO_SYMLINKS|RESOLVE_NO_XDEV|RESOLVE_NO_MAGICLINKS`,
+//! or an equivalent `O_NOFOLLOW` walk on kernels without openat2).
 //!
 //! # Example
 //!
@@ -62,7 +64,8 @@
 //!
 //! resctrl needs Linux 4.10 (CAT), 4.12 (MBA), 4.14 (monitoring) on a CPU that has
 //! these features. Tests use fake trees: with the feature `test-fixtures`,
-//! `Resctrl::open_test_tree` opens a tree in a temp dir that behaves like resctrl.
+//! `Resctrl::open_test_tree` opens a tree in a temp dir that behaves like resctrl,
+//! with the same symlink and mount policy.
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 

@@ -9,7 +9,7 @@ use crate::error::{Error, ErrorKind, Result, from_pathsafe};
 use crate::features::Features;
 use crate::monitoring::read_mon_data;
 use crate::resctrl::Resctrl;
-use crate::root::{read_text, refuse_symlink};
+use crate::root::read_text;
 use crate::schemata::Schemata;
 use crate::stats::Stats;
 
@@ -105,12 +105,11 @@ impl Manager {
     pub fn apply(&mut self) -> Result<()> {
         if let GroupName::Named(name) = &self.group {
             let root = &self.resctrl.root.dir;
-            refuse_symlink(root, name)?;
             if self.config.clos_id().is_some() && !self.config.has_schema() {
-                if !root.exists(name).map_err(|e| from_pathsafe(&e))? {
-                    return Err(group_missing(&self.path(), name));
-                }
+                // Joining only: the group must open (a symlink is refused there).
+                self.group_dir()?;
             } else {
+                // mkdir of a symlink's name is `AlreadyExists`, mapped to UnsafePath.
                 let created = self.mkdir(root, name)?;
                 if created && self.resctrl.root.fake {
                     let group = root.open_dir(name).map_err(|e| from_pathsafe(&e))?;
@@ -123,7 +122,6 @@ impl Manager {
             let mon_groups = self.group_dir()?.open_dir("mon_groups").map_err(|e| {
                 from_pathsafe(&e).with_last_cmd_status(self.resctrl.root.last_cmd_status())
             })?;
-            refuse_symlink(&mon_groups, &self.container_id)?;
             if self.mkdir(&mon_groups, &self.container_id)? && self.resctrl.root.fake {
                 let mon = mon_groups
                     .open_dir(&self.container_id)
@@ -293,16 +291,13 @@ impl Manager {
         let root = &self.resctrl.root.dir;
         match &self.group {
             GroupName::Root => root.try_clone().map_err(|e| from_pathsafe(&e)),
-            GroupName::Named(name) => {
-                refuse_symlink(root, name)?;
-                root.open_dir(name).map_err(|e| {
-                    let err = from_pathsafe(&e);
-                    if err.kind() == ErrorKind::NotFound {
-                        return group_missing(&self.path(), name);
-                    }
-                    err
-                })
-            }
+            GroupName::Named(name) => root.open_dir(name).map_err(|e| {
+                let err = from_pathsafe(&e);
+                if err.kind() == ErrorKind::NotFound {
+                    return group_missing(&self.path(), name);
+                }
+                err
+            }),
         }
     }
 
@@ -314,7 +309,6 @@ impl Manager {
             .group_dir()?
             .open_dir("mon_groups")
             .map_err(|e| from_pathsafe(&e))?;
-        refuse_symlink(&mon_groups, &self.container_id)?;
         let mon = mon_groups
             .open_dir(&self.container_id)
             .map_err(|e| from_pathsafe(&e))?;
@@ -330,12 +324,18 @@ impl Manager {
     }
 
     fn remove(&self, parent: &Dir, name: &str) -> Result<()> {
-        refuse_symlink(parent, name)?;
-        let result = if self.resctrl.root.fake {
-            fake_remove(parent, name)
-        } else {
-            parent.remove_dir(name).map_err(|e| from_pathsafe(&e))
-        };
+        // Open the group first: the root's policy names a planted symlink (`Loop`,
+        // mapped to UnsafePath) where rmdir(2) would only say `ENOTDIR`.
+        let result = parent
+            .open_dir(name)
+            .map_err(|e| from_pathsafe(&e))
+            .and_then(|_| {
+                if self.resctrl.root.fake {
+                    fake_remove(parent, name)
+                } else {
+                    parent.remove_dir(name).map_err(|e| from_pathsafe(&e))
+                }
+            });
         match result {
             Ok(()) => Ok(()),
             Err(e) if e.kind() == ErrorKind::NotFound => Ok(()),

@@ -15,8 +15,8 @@ pub const DEFAULT_MOUNT_POINT: &str = "/sys/fs/resctrl";
 /// An open resctrl filesystem: the root directory handle, checked to be resctrl.
 ///
 /// Every file below it is opened beneath this handle: names are plain components
-/// (no `..`, no `/` inside a group name), and symlinks where the kernel has none
-/// (`tasks`, group directories) are refused.
+/// (no `..`, no `/` inside a group name), and any symlink or mount crossing below it
+/// is refused ([`ErrorKind::UnsafePath`]): resctrl has neither.
 #[derive(Debug)]
 pub struct Resctrl {
     pub(crate) root: Root,
@@ -63,10 +63,11 @@ impl Resctrl {
 
     /// Test-only (feature `test-fixtures`): open a fake resctrl tree in a temp dir.
     ///
-    /// The filesystem is not checked. To mimic the kernel, writes create missing
-    /// files, creating a group populates it (`tasks`, `schemata` copied from the
-    /// root, and `mon_groups/` and `mon_data/` when the root has `mon_groups/`), and
-    /// removing a group removes everything in it.
+    /// The filesystem is not checked; symlinks and mount crossings are refused as on
+    /// resctrl. To mimic the kernel, writes create missing files, creating a group
+    /// populates it (`tasks`, `schemata` copied from the root, and `mon_groups/` and
+    /// `mon_data/` when the root has `mon_groups/`), and removing a group removes
+    /// everything in it.
     ///
     /// # Errors
     ///

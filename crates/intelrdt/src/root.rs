@@ -1,17 +1,17 @@
 //! The resctrl root handle and the few file operations this crate needs, all through
 //! `pathsafe` beneath that root.
+//!
+//! The root is opened with the path-safety layer's strict policy for kernel
+//! filesystems: its fstatfs(2) magic must be `RDTGROUP_SUPER_MAGIC`, and every lookup
+//! beneath it refuses any symlink and any crossing into another mount (resctrl has
+//! neither), so a planted `tasks` symlink fails there, before anything is written.
 
 use std::io::{Read, Write};
 use std::path::Path;
 
 use pathsafe::{Dir, FsType, OpenMode};
-use rustix::fs::{AtFlags, FileType};
-use rustix::io::Errno;
 
 use crate::error::{Error, ErrorKind, Result, from_pathsafe};
-
-/// `RDTGROUP_SUPER_MAGIC`: the `f_type` of the resctrl filesystem.
-pub(crate) const RDTGROUP_SUPER_MAGIC: i64 = 0x0765_5821;
 
 /// The largest kernel file this crate reads (schemata of a machine with many
 /// domains are a few KiB).
@@ -29,21 +29,29 @@ pub(crate) struct Root {
 impl Root {
     /// Open `path`, which must be the resctrl filesystem.
     pub(crate) fn open(path: &Path) -> Result<Root> {
-        precheck_magic(path)?;
-        let dir = open_dir_root(path)?;
-        let fs = FsType::of(&dir).map_err(|e| from_pathsafe(&e))?;
-        if fs != FsType::Other(RDTGROUP_SUPER_MAGIC) {
-            return Err(wrong_fs(path, fs));
-        }
-        Ok(Root { dir, fake: false })
+        Root::open_as(path, FsType::Resctrl)
     }
 
-    /// Test-only: any directory, not checked, with kernfs emulation.
+    /// Open `path` as a root of filesystem type `fs` with resctrl's policy (no
+    /// symlinks, no mounts beneath). Production passes resctrl; unit tests pass the
+    /// type of a temp dir to run the production policy on a tree of their own.
+    fn open_as(path: &Path, fs: FsType) -> Result<Root> {
+        match Dir::open_fs_root(path, fs) {
+            Ok(dir) => Ok(Root { dir, fake: false }),
+            Err(e) if e.kind() == pathsafe::ErrorKind::WrongFilesystem => Err(wrong_fs(path, &e)),
+            Err(e) => Err(from_pathsafe(&e)),
+        }
+    }
+
+    /// Test-only: any directory, filesystem not checked, with kernfs emulation and
+    /// the production policy on symlinks and mounts.
     #[cfg(feature = "test-fixtures")]
     pub(crate) fn open_fake(path: &Path) -> Result<Root> {
         let opts = pathsafe::TestRoot {
-            require_cgroupfs: false,
             create_on_write: true,
+            no_symlinks: true,
+            no_xdev: true,
+            ..pathsafe::TestRoot::default()
         };
         let dir = Dir::open_test_root(path, opts).map_err(|e| from_pathsafe(&e))?;
         Ok(Root { dir, fake: true })
@@ -63,15 +71,14 @@ impl Root {
         read_text(&self.dir, "info/last_cmd_status").ok()
     }
 
-    /// Write `data` to `dir/name` in one write(2), refusing a symlinked `name`. On
-    /// failure the error carries `info/last_cmd_status`.
+    /// Write `data` to `dir/name` in one write(2); a symlinked `name` is refused by the
+    /// root's policy. On failure the error carries `info/last_cmd_status`.
     pub(crate) fn write_once(&self, dir: &Dir, name: &str, data: &str) -> Result<()> {
         let path = dir.path().join(name);
         let fail = |e: Error| {
             e.with_value(data)
                 .with_last_cmd_status(self.last_cmd_status())
         };
-        refuse_symlink(dir, name)?;
         let mut file = dir
             .open_file(name, OpenMode::Write)
             .map_err(|e| fail(from_pathsafe(&e)))?;
@@ -93,53 +100,10 @@ impl Root {
     }
 }
 
-/// Open `path` as a directory root without a filesystem check (done by the caller).
-#[cfg(feature = "test-fixtures")]
-fn open_dir_root(path: &Path) -> Result<Dir> {
-    // TODO(pathsafe: a production constructor for a root of a given filesystem magic,
-    // e.g. `Dir::open_root_with_magic(path, RDTGROUP_SUPER_MAGIC)` with NO_SYMLINKS and
-    // NO_XDEV): until then only builds with `test-fixtures` can open a resctrl root.
-    let opts = pathsafe::TestRoot {
-        require_cgroupfs: false,
-        create_on_write: false,
-    };
-    Dir::open_test_root(path, opts).map_err(|e| from_pathsafe(&e))
-}
-
-/// Open `path` as a directory root without a filesystem check (done by the caller).
-#[cfg(not(feature = "test-fixtures"))]
-fn open_dir_root(path: &Path) -> Result<Dir> {
-    // TODO(pathsafe: a production constructor for a root of a given filesystem magic,
-    // e.g. `Dir::open_root_with_magic(path, RDTGROUP_SUPER_MAGIC)`): pathsafe only opens
-    // cgroupfs roots outside tests, so a present resctrl cannot be opened yet.
+fn wrong_fs(path: &Path, err: &pathsafe::Error) -> Error {
     let msg = format!(
-        "{} is resctrl, but this build cannot open it: the path-safety layer has no \
-         constructor for resctrl roots yet",
-        path.display()
-    );
-    Err(Error::new(ErrorKind::Io, msg).with_path(path))
-}
-
-/// statfs(2) the path before opening it, so that a missing or foreign path is
-/// reported as such (the fd is checked again after the open).
-fn precheck_magic(path: &Path) -> Result<()> {
-    match rustix::fs::statfs(path) {
-        // `f_type` is a C long on some targets and an i64 on others.
-        #[allow(clippy::useless_conversion)]
-        Ok(st) if i64::from(st.f_type) == RDTGROUP_SUPER_MAGIC => Ok(()),
-        #[allow(clippy::useless_conversion)]
-        Ok(st) => Err(wrong_fs(path, FsType::Other(i64::from(st.f_type)))),
-        Err(errno) => {
-            let err = std::io::Error::from_raw_os_error(errno.raw_os_error());
-            Err(Error::io("statfs", path, &err))
-        }
-    }
-}
-
-fn wrong_fs(path: &Path, found: FsType) -> Error {
-    let msg = format!(
-        "{} is not the resctrl filesystem (fstatfs says {found:?}, resctrl is \
-         RDTGROUP_SUPER_MAGIC 0x7655821); mount it with `mount -t resctrl resctrl {0}`",
+        "{} is not the resctrl filesystem (RDTGROUP_SUPER_MAGIC 0x7655821); mount it \
+         with `mount -t resctrl resctrl {0}` ({err})",
         path.display()
     );
     Error::new(ErrorKind::WrongFilesystem, msg).with_path(path)
@@ -167,25 +131,78 @@ pub(crate) fn read_optional(dir: &Dir, rel: &str) -> Result<Option<String>> {
     }
 }
 
-/// Refuse `dir/name` if it is a symlink: resctrl has none, so one was planted.
-///
-/// A missing `name` passes (the open that follows reports it).
-pub(crate) fn refuse_symlink(dir: &Dir, name: &str) -> Result<()> {
-    pathsafe::check_file_name(name).map_err(|e| from_pathsafe(&e))?;
-    match rustix::fs::statat(dir, name, AtFlags::SYMLINK_NOFOLLOW) {
-        Ok(st) if FileType::from_raw_mode(st.st_mode) == FileType::Symlink => {
-            let path = dir.path().join(name);
-            let msg = format!(
-                "{} is a symlink; resctrl has no symlinks, so this tree was tampered with: \
-                 refusing to follow it",
-                path.display()
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::disallowed_methods)] // building fixture trees
+
+    use super::*;
+
+    /// Run `test` with openat2 roots, then with the fallback walk.
+    fn with_both_resolvers(test: impl Fn()) {
+        for fallback in [false, true] {
+            let before = pathsafe::testing::force_fallback(fallback);
+            test();
+            pathsafe::testing::force_fallback(before);
+        }
+    }
+
+    /// A production root (no fake-tree emulation) on a temp dir, with the temp
+    /// dir's own filesystem type in place of resctrl.
+    fn production_root(path: &Path) -> Root {
+        let fs = FsType::of(std::fs::File::open(path).unwrap()).unwrap();
+        let root = Root::open_as(path, fs).unwrap();
+        assert!(!root.fake);
+        root
+    }
+
+    #[test]
+    fn production_root_writes_a_plain_tasks_file() {
+        with_both_resolvers(|| {
+            let tmp = tempfile::tempdir().unwrap();
+            std::fs::create_dir(tmp.path().join("g")).unwrap();
+            std::fs::write(tmp.path().join("g/tasks"), "").unwrap();
+            let root = production_root(tmp.path());
+            let group = root.dir.open_dir("g").unwrap();
+            root.write_once(&group, "tasks", "42").unwrap();
+            let text = std::fs::read_to_string(tmp.path().join("g/tasks")).unwrap();
+            assert_eq!(text, "42");
+        });
+    }
+
+    #[test]
+    fn production_root_refuses_symlinked_tasks_and_groups() {
+        with_both_resolvers(|| {
+            let tmp = tempfile::tempdir().unwrap();
+            let victim = tmp.path().join("victim");
+            std::fs::write(&victim, "untouched").unwrap();
+            let tree = tmp.path().join("resctrl");
+            std::fs::create_dir_all(tree.join("g")).unwrap();
+            std::os::unix::fs::symlink(&victim, tree.join("g/tasks")).unwrap();
+            std::fs::write(tree.join("g/schemata"), "").unwrap();
+            std::os::unix::fs::symlink("schemata", tree.join("g/sibling")).unwrap();
+            std::os::unix::fs::symlink("g", tree.join("alias")).unwrap();
+            let root = production_root(&tree);
+            let group = root.dir.open_dir("g").unwrap();
+            for name in ["tasks", "sibling"] {
+                let err = root.write_once(&group, name, "42").unwrap_err();
+                assert_eq!(err.kind(), ErrorKind::UnsafePath, "{err}");
+                assert_eq!(err.path(), Some(tree.join("g").join(name).as_path()));
+            }
+            let err = from_pathsafe(&root.dir.open_dir("alias").unwrap_err());
+            assert_eq!(err.kind(), ErrorKind::UnsafePath, "{err}");
+            assert_eq!(std::fs::read_to_string(&victim).unwrap(), "untouched");
+            assert_eq!(
+                std::fs::read_to_string(tree.join("g/schemata")).unwrap(),
+                ""
             );
-            Err(Error::new(ErrorKind::UnsafePath, msg).with_path(path))
-        }
-        Ok(_) | Err(Errno::NOENT) => Ok(()),
-        Err(errno) => {
-            let err = std::io::Error::from_raw_os_error(errno.raw_os_error());
-            Err(Error::io("fstatat", &dir.path().join(name), &err))
-        }
+        });
+    }
+
+    #[test]
+    fn root_that_is_not_resctrl_names_the_mount_command() {
+        let tmp = tempfile::tempdir().unwrap();
+        let err = Root::open(tmp.path()).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::WrongFilesystem, "{err}");
+        assert!(err.to_string().contains("mount -t resctrl"), "{err}");
     }
 }

@@ -1,4 +1,5 @@
-//! [`Dir`]: a directory handle beneath a cgroup hierarchy root (or a test root).
+//! [`Dir`]: a directory handle beneath a cgroup hierarchy root, a strict filesystem
+//! root such as resctrl, or a test root.
 
 use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
 use std::path::{Path, PathBuf};
@@ -6,33 +7,27 @@ use std::path::{Path, PathBuf};
 use rustix::fs::{AtFlags, FileType, Mode, OFlags};
 use rustix::io::Errno;
 
-use crate::policy::{Policy, Scope};
+use crate::policy::Policy;
 use crate::resolve::{self, Target, fs_name};
-use crate::sys::{self, RootFd};
+use crate::sys;
 use crate::walk::display_join;
-use crate::{Error, FsType, Result, check_file_name, check_rel_path, probe};
+use crate::{Error, FsType, Result, check_file_name, check_rel_path};
 
 pub use crate::open_mode::OpenMode;
-
-/// The filesystem-check policy of a test root (see [`Dir::open_test_root`]).
 #[cfg(feature = "test-fixtures")]
-#[derive(Debug, Clone, Copy, Default)]
-pub struct TestRoot {
-    /// Refuse the root unless it is cgroupfs, and check every open against it, exactly
-    /// like [`Dir::open_cgroup_root`]. With `false`, no filesystem check anywhere.
-    pub require_cgroupfs: bool,
-    /// [`OpenMode::Write`] opens add `O_CREAT|O_TRUNC` (mode 0o600), as a fake cgroup
-    /// tree needs where the kernel would have provided the file.
-    pub create_on_write: bool,
-}
+pub use test_root::TestRoot;
+
+#[cfg(feature = "test-fixtures")]
+mod test_root;
 
 /// An `O_PATH|O_DIRECTORY|O_CLOEXEC` directory handle plus the policy of its root.
 ///
 /// Every lookup starts at this directory and may not leave it: names are checked
 /// ([`check_rel_path`]) and then resolved with openat2 (`RESOLVE_BENEATH |
-/// RESOLVE_NO_MAGICLINKS`, plus `RESOLVE_NO_XDEV | RESOLVE_NO_SYMLINKS` on cgroup2) or
-/// with the equivalent component walk. What is opened must be on the root's
-/// filesystem (cgroup roots: the same cgroup magic as the root).
+/// RESOLVE_NO_MAGICLINKS`, plus `RESOLVE_NO_XDEV | RESOLVE_NO_SYMLINKS` on cgroup2 and
+/// beneath [`Dir::open_fs_root`]) or with the equivalent component walk. What is
+/// opened must be on the root's filesystem (cgroup roots: the same cgroup magic as
+/// the root).
 #[derive(Debug)]
 pub struct Dir {
     fd: OwnedFd,
@@ -63,55 +58,75 @@ impl Dir {
             let wanted = "cgroupfs (cgroup v1 or cgroup2)";
             return Err(Error::wrong_fs(path.to_path_buf(), root.fs, wanted));
         }
-        Ok(Dir::from_root(path, root, true, false))
+        let cgroup2 = root.fs == FsType::Cgroup2;
+        let policy = Policy {
+            no_symlinks: cgroup2,
+            no_xdev: cgroup2,
+            require: Some(root.fs),
+            ..Policy::beneath(&root)
+        };
+        Ok(Dir::from_root(path, root.fd, policy))
     }
 
-    /// Test-only: open any directory as a root, for fake cgroup trees in temp dirs.
+    /// Open the root of a filesystem of type `expected` with the strictest policy:
+    /// no symlinks and no mounts anywhere beneath it. For kernel filesystems that have
+    /// neither, such as resctrl (`/sys/fs/resctrl`, [`FsType::Resctrl`]).
     ///
-    /// With `opts.require_cgroupfs` it behaves like [`Dir::open_cgroup_root`];
-    /// without, nothing is checked against the filesystem type. The resolution rules
-    /// (openat2 flags or the fallback walk) are the same as for a real root on the
-    /// same filesystem.
+    /// The path itself is trusted (a well-known mount point, or one from mountinfo)
+    /// and is opened with `openat(AT_FDCWD, path, O_PATH|O_DIRECTORY|O_CLOEXEC)`,
+    /// following symlinks on the way to it; then fstatfs(2) must report the magic of
+    /// `expected` (types are compared by magic, so `FsType::Other(0x7655821)` is
+    /// resctrl too). Every lookup beneath the root, and beneath each [`Dir`] opened
+    /// from it, resolves with `RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS |
+    /// RESOLVE_NO_XDEV | RESOLVE_NO_SYMLINKS`; the fallback walk applies the same
+    /// rules (any symlink is `ELOOP`; a component whose device or mount id differs
+    /// from the root's is `EXDEV`). Whatever is opened must have `expected` magic.
+    ///
+    /// So a symlink is refused with [`ErrorKind::Loop`] even when it points inside the
+    /// root, and a mount planted below with [`ErrorKind::Escape`]. [`Dir::exists`]
+    /// still reports a final symlink as existing (it is not followed), and
+    /// [`Dir::create_dir`] on a symlink's name is `AlreadyExists`.
+    ///
+    /// Any `expected` type is accepted, but cgroup hierarchies should use
+    /// [`Dir::open_cgroup_root`], which accepts either cgroup version and keeps each
+    /// version's policy.
+    ///
+    /// [`ErrorKind::Loop`]: crate::ErrorKind::Loop
+    /// [`ErrorKind::Escape`]: crate::ErrorKind::Escape
     ///
     /// # Errors
     ///
-    /// As [`Dir::open_cgroup_root`].
-    #[cfg(feature = "test-fixtures")]
-    pub fn open_test_root(path: impl AsRef<Path>, opts: TestRoot) -> Result<Dir> {
+    /// [`ErrorKind::WrongFilesystem`](crate::ErrorKind::WrongFilesystem) if the path is
+    /// not on `expected`; `NotFound`, `NotADirectory` or `Os` if it cannot be opened.
+    pub fn open_fs_root(path: impl AsRef<Path>, expected: FsType) -> Result<Dir> {
         let path = path.as_ref();
         let root = sys::open_root(path)?;
-        if opts.require_cgroupfs && !root.fs.is_cgroup() {
-            let wanted = "cgroupfs (cgroup v1 or cgroup2)";
-            return Err(Error::wrong_fs(path.to_path_buf(), root.fs, wanted));
+        if root.fs.magic() != expected.magic() {
+            let wanted = fs_name(expected);
+            return Err(Error::wrong_fs(path.to_path_buf(), root.fs, &wanted));
         }
-        Ok(Dir::from_root(
-            path,
-            root,
-            opts.require_cgroupfs,
-            opts.create_on_write,
-        ))
+        let policy = Policy {
+            no_symlinks: true,
+            no_xdev: true,
+            require: Some(expected),
+            ..Policy::beneath(&root)
+        };
+        Ok(Dir::from_root(path, root.fd, policy))
     }
 
-    fn from_root(path: &Path, root: RootFd, check_fs: bool, create_on_write: bool) -> Dir {
-        let cgroup2 = root.fs == FsType::Cgroup2;
-        let policy = Policy {
-            scope: Scope::Beneath,
-            no_symlinks: cgroup2,
-            no_xdev: cgroup2,
-            require: check_fs.then_some(root.fs),
-            root_fs: root.fs,
-            root_id: root.id,
-            openat2: probe::use_openat2(),
-            create_on_write,
-        };
+    fn from_root(path: &Path, fd: OwnedFd, policy: Policy) -> Dir {
         let how = if policy.openat2 {
             "openat2"
         } else {
             "component walk"
         };
-        log::debug!("{}: {} root, {how}", path.display(), fs_name(root.fs));
+        log::debug!(
+            "{}: {} root, {how}",
+            path.display(),
+            fs_name(policy.root_fs)
+        );
         Dir {
-            fd: root.fd,
+            fd,
             path: path.to_path_buf(),
             policy,
         }
@@ -240,12 +255,22 @@ impl Dir {
     /// The errno of opening or reading the directory; `InvalidName` if a child's name
     /// is not UTF-8 (such a cgroup could not be addressed through this API).
     pub fn sub_dirs(&self) -> Result<Vec<String>> {
+        let children = self.children()?;
+        let dirs = children
+            .into_iter()
+            .filter(|(_, kind)| *kind == FileType::Directory);
+        Ok(dirs.map(|(name, _)| name).collect())
+    }
+
+    /// Every direct child (not followed) with its type, without `.` and `..`, in
+    /// directory order; a child that vanished while listing is left out.
+    fn children(&self) -> Result<Vec<(String, FileType)>> {
         let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC;
         let fd = rustix::fs::openat(&self.fd, ".", flags, Mode::empty())
             .map_err(|e| self.at_error("openat", ".", "O_RDONLY|O_DIRECTORY|O_CLOEXEC", e))?;
         let entries =
             rustix::fs::Dir::new(fd).map_err(|e| self.at_error("getdents64", ".", "", e))?;
-        let mut names = Vec::new();
+        let mut children = Vec::new();
         for entry in entries {
             let entry = entry.map_err(|e| self.at_error("getdents64", ".", "", e))?;
             let name = entry.file_name().to_bytes();
@@ -254,23 +279,25 @@ impl Dir {
             }
             let Ok(name) = std::str::from_utf8(name) else {
                 let shown = String::from_utf8_lossy(name);
-                let why = "a child directory's name is not UTF-8";
+                let why = "a child's name is not UTF-8";
                 return Err(Error::invalid_name(Some(&self.path), &shown, why));
             };
-            if self.is_child_dir(name, entry.file_type())? {
-                names.push(name.to_owned());
+            if let Some(kind) = self.child_kind(name, entry.file_type())? {
+                children.push((name.to_owned(), kind));
             }
         }
-        Ok(names)
+        Ok(children)
     }
 
-    fn is_child_dir(&self, name: &str, kind: FileType) -> Result<bool> {
+    /// The type getdents64 reported, or fstatat's where it said `DT_UNKNOWN`; `None`
+    /// if the child is gone.
+    fn child_kind(&self, name: &str, kind: FileType) -> Result<Option<FileType>> {
         if kind != FileType::Unknown {
-            return Ok(kind == FileType::Directory);
+            return Ok(Some(kind));
         }
         match rustix::fs::statat(&self.fd, name, AtFlags::SYMLINK_NOFOLLOW) {
-            Ok(st) => Ok(FileType::from_raw_mode(st.st_mode) == FileType::Directory),
-            Err(Errno::NOENT) => Ok(false),
+            Ok(st) => Ok(Some(FileType::from_raw_mode(st.st_mode))),
+            Err(Errno::NOENT) => Ok(None),
             Err(e) => Err(self.at_error("fstatat", name, "AT_SYMLINK_NOFOLLOW", e)),
         }
     }

@@ -143,8 +143,8 @@ impl Error {
                 magic_text(found)
             ),
             advice: format!(
-                "{} is not on {wanted}; pass a path on a {wanted} mount (is it mounted \
-                 there, or mounted over?)",
+                "{} is not on {wanted}; pass a path where {wanted} is mounted (is it \
+                 mounted there, or mounted over?)",
                 path.display()
             ),
             path: Some(path),

@@ -18,7 +18,8 @@
 //! |---|---|---|---|---|
 //! | cgroup v1 hierarchy | [`Dir::open_cgroup_root`] | refused unless plain ([`check_rel_path`]) | `BENEATH`, `NO_MAGICLINKS` | cgroup v1 magic |
 //! | cgroup2 | [`Dir::open_cgroup_root`] | as above | `BENEATH`, `NO_MAGICLINKS`, `NO_XDEV`, `NO_SYMLINKS` | cgroup2 magic |
-//! | test tree | `Dir::open_test_root` (feature `test-fixtures`) | as above | as the filesystem it is on | chosen: cgroupfs or anything |
+//! | one kernel filesystem, e.g. resctrl | [`Dir::open_fs_root`] | as above | `BENEATH`, `NO_MAGICLINKS`, `NO_XDEV`, `NO_SYMLINKS` | the magic asked for |
+//! | test tree | `Dir::open_test_root` (feature `test-fixtures`) | as above | as the filesystem it is on, optionally `NO_SYMLINKS`, `NO_XDEV` | chosen: cgroupfs or anything |
 //! | container rootfs | [`Rootfs::open`] | any path | `IN_ROOT`, `NO_MAGICLINKS` (chroot-like: `..` clamps) | anything |
 //! | procfs | [`ProcFs::open`] | plain, below a [`ProcBase`] | `BENEATH`, `NO_XDEV`, `NO_MAGICLINKS`, `NO_SYMLINKS` | procfs magic |
 //!
@@ -41,7 +42,8 @@
 //!   checks for `NO_XDEV`, and a final `openat(parent, name, flags|O_NOFOLLOW)` whose
 //!   inode must match what the walk found;
 //! - `mkdirat`, `unlinkat(AT_REMOVEDIR)`, `fstatat(AT_SYMLINK_NOFOLLOW)` and
-//!   `getdents64` on direct children only, with names checked by [`check_file_name`].
+//!   `getdents64` on direct children only, with names checked by [`check_file_name`]
+//!   (test builds add a plain `unlinkat` of a child file for fake trees).
 //!
 //! Every fd this crate creates carries `O_CLOEXEC` (CVE-2024-21626 leaked a cgroupfs
 //! fd into a container), and every file open `O_NOCTTY`.

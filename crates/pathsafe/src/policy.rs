@@ -2,8 +2,8 @@
 
 use rustix::fs::ResolveFlags;
 
-use crate::FsType;
-use crate::sys::FileId;
+use crate::sys::{FileId, RootFd};
+use crate::{FsType, probe};
 
 /// Where `..` and absolute symlinks may lead.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -37,6 +37,22 @@ pub(crate) struct Policy {
 }
 
 impl Policy {
+    /// `RESOLVE_BENEATH|RESOLVE_NO_MAGICLINKS` beneath `root` and nothing more: no
+    /// filesystem check, symlinks and mount crossings allowed, the resolver of this
+    /// thread. Constructors add what their root needs.
+    pub(crate) fn beneath(root: &RootFd) -> Policy {
+        Policy {
+            scope: Scope::Beneath,
+            no_symlinks: false,
+            no_xdev: false,
+            require: None,
+            root_fs: root.fs,
+            root_id: root.id,
+            openat2: probe::use_openat2(),
+            create_on_write: false,
+        }
+    }
+
     /// The `RESOLVE_*` flags that express this policy for openat2.
     pub(crate) fn resolve_flags(&self) -> ResolveFlags {
         let mut flags = ResolveFlags::NO_MAGICLINKS;

@@ -1,6 +1,7 @@
 //! One entry point for every open beneath a root: openat2 or the fallback walk, then
 //! the root's filesystem check on what was opened.
 
+use std::borrow::Cow;
 use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
 use std::path::Path;
 
@@ -203,22 +204,24 @@ fn check_fs(start: Start<'_>, rel: &str, fd: &OwnedFd) -> Result<()> {
     };
     let display = display_join(start.path, rel);
     let found = FsType::of(fd).map_err(|e| e.with_path(display.clone()))?;
-    if found == want {
+    // By magic: a policy may name resctrl as `Other(0x7655821)`.
+    if found.magic() == want.magic() {
         return Ok(());
     }
-    Err(Error::wrong_fs(display, found, fs_name(want)))
+    Err(Error::wrong_fs(display, found, &fs_name(want)))
 }
 
 /// How a filesystem type is named in messages.
-pub(crate) fn fs_name(fs: FsType) -> &'static str {
-    match fs {
+pub(crate) fn fs_name(fs: FsType) -> Cow<'static, str> {
+    Cow::Borrowed(match fs {
         FsType::Cgroup1 => "cgroup v1 (cgroupfs)",
         FsType::Cgroup2 => "cgroup2",
         FsType::Proc => "procfs",
         FsType::Tmpfs => "tmpfs",
         FsType::Sysfs => "sysfs",
-        FsType::Other(_) => "the expected filesystem",
-    }
+        FsType::Resctrl => "resctrl",
+        other => return Cow::Owned(format!("the filesystem of magic {:#x}", other.magic())),
+    })
 }
 
 fn stat_error(display: &Path, errno: Errno) -> Error {

@@ -238,6 +238,7 @@ fn test_root_requiring_cgroupfs_refuses_a_temp_dir() {
     let opts = TestRoot {
         require_cgroupfs: true,
         create_on_write: true,
+        ..Default::default()
     };
     let err = Dir::open_test_root(fx.root(), opts).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::WrongFilesystem);
@@ -274,5 +275,44 @@ fn errors_read_like_strace_with_the_full_path() {
         );
         assert!(text.contains("O_CLOEXEC"), "{text}");
         assert_eq!(err.path(), Some(fx.root().join("cg/cpu.max").as_path()));
+    });
+}
+
+#[test]
+fn file_names_and_sub_dirs_list_every_child_once() {
+    both(|_| {
+        let fx = Fixture::new();
+        fx.dir("d")
+            .file("f", "x")
+            .link("link_to_dir", "d")
+            .link("dangling", "none");
+        let root = fx.open(false);
+        let mut files = root.file_names().unwrap();
+        files.sort();
+        assert_eq!(files, ["dangling", "f", "link_to_dir"]);
+        assert_eq!(root.sub_dirs().unwrap(), ["d"]);
+    });
+}
+
+#[test]
+fn remove_file_unlinks_files_and_symlinks_without_following() {
+    both(|_| {
+        let fx = Fixture::new();
+        fx.dir("d").file("f", "x").link("out", fx.secret());
+        let root = fx.open(false);
+        root.remove_file("out").unwrap();
+        root.remove_file("f").unwrap();
+        assert!(root.file_names().unwrap().is_empty());
+        let err = root.remove_file("f").unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::NotFound, "{err}");
+        let err = root.remove_file("d").unwrap_err();
+        assert_eq!(
+            err.errno(),
+            Some(rustix::io::Errno::ISDIR.raw_os_error()),
+            "{err}"
+        );
+        let err = root.remove_file("../secret").unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::InvalidName, "{err}");
+        fx.assert_untouched();
     });
 }

@@ -6,7 +6,9 @@
 //! - cgroup2 root: crossing into the tmpfs is an `Escape` (`RESOLVE_NO_XDEV`);
 //! - v1 root: the lookup may cross, but what it opens is tmpfs: `WrongFilesystem`;
 //! - procfs: crossing into the tmpfs, or into a bind mount of another procfs file
-//!   (same device, other mount), is an `Escape`.
+//!   (same device, other mount), is an `Escape`;
+//! - a root of `Dir::open_fs_root` (and a test root with `no_xdev`) on a temp dir:
+//!   crossing into a tmpfs or into a bind mount of the same filesystem is an `Escape`.
 // The re-run child reports to the parent on stdout.
 #![allow(clippy::disallowed_methods, clippy::print_stdout)]
 
@@ -17,10 +19,12 @@ use std::process::Command;
 
 use common::both;
 use ktest::{Failed, Need, Test, TestCgroup};
-use pathsafe::{Dir, ErrorKind, OpenMode, ProcBase, ProcFs};
+use pathsafe::{Dir, ErrorKind, FsType, OpenMode, ProcBase, ProcFs, TestRoot};
 
 /// Set in the re-run child: the checks run inside the private mount namespace.
 const INNER: &str = "PATHSAFE_MOUNTNS_INNER";
+/// Set in the re-run child of the fs-root test: the temp dir holding the root.
+const INNER_FS_ROOT: &str = "PATHSAFE_MOUNTNS_FS_ROOT";
 
 fn planted_mounts_beneath_roots_are_refused() -> Result<(), Failed> {
     let v2 = TestCgroup::new_unified("pathsafe-mnt")?;
@@ -95,6 +99,63 @@ fn inner() {
     println!("mountns checks passed");
 }
 
+fn planted_mounts_beneath_fs_roots_are_refused() -> Result<(), Failed> {
+    let tmp = tempfile::tempdir()?;
+    let root = tmp.path().join("root");
+    for dir in ["sub", "bound", "src"] {
+        std::fs::create_dir_all(root.join(dir))?;
+    }
+    std::fs::write(root.join("src/f"), "bound file")?;
+    let exe = std::env::current_exe()?;
+    let output = Command::new("unshare")
+        .args(["--mount", "--propagation", "private", "--"])
+        .arg(exe)
+        .env(INNER_FS_ROOT, &root)
+        .output()?;
+    let text = String::from_utf8_lossy(&output.stdout).into_owned()
+        + &String::from_utf8_lossy(&output.stderr);
+    if !output.status.success() || !text.contains("fs-root mountns checks passed") {
+        return Err(format!("inner run failed ({}):\n{text}", output.status).into());
+    }
+    Ok(())
+}
+
+/// Runs inside the private mount namespace: `root/sub` gets a tmpfs, `root/bound` a
+/// bind mount of `root/src` (same device, another mount).
+fn inner_fs_root(root: &Path) {
+    let fs = FsType::of(std::fs::File::open(root).expect("open root")).expect("fstatfs");
+    plant_tmpfs(&root.join("sub"));
+    rustix::mount::mount_bind(root.join("src"), root.join("bound"))
+        .expect("bind mount src over bound");
+    both(|_| {
+        let fs_root = Dir::open_fs_root(root, fs).unwrap();
+        let opts = TestRoot {
+            no_xdev: true,
+            ..TestRoot::default()
+        };
+        let test_root = Dir::open_test_root(root, opts).unwrap();
+        for (dir, name) in [(&fs_root, "fs root"), (&test_root, "no_xdev test root")] {
+            expect(dir.open_dir("sub"), ErrorKind::Escape, name);
+            let planted = dir.open_file("sub/planted", OpenMode::Read);
+            expect(planted, ErrorKind::Escape, name);
+            let bound = dir.open_file("bound/f", OpenMode::Read);
+            expect(bound, ErrorKind::Escape, name);
+            // The same file through its own mount is fine.
+            assert!(dir.open_file("src/f", OpenMode::Read).is_ok(), "{name}");
+        }
+        // The tmpfs opened as a root of its own type is a fine fs root.
+        let tmpfs = Dir::open_fs_root(root.join("sub"), FsType::Tmpfs).unwrap();
+        assert!(tmpfs.open_file("planted", OpenMode::Read).is_ok());
+        let wrong = Dir::open_fs_root(root.join("sub"), fs);
+        expect(
+            wrong,
+            ErrorKind::WrongFilesystem,
+            "tmpfs as the temp dir's type",
+        );
+    });
+    println!("fs-root mountns checks passed");
+}
+
 fn plant_tmpfs(target: &Path) {
     use rustix::mount::MountFlags;
     rustix::mount::mount("pathsafe-test", target, "tmpfs", MountFlags::empty(), None)
@@ -114,6 +175,10 @@ fn main() {
         inner();
         return;
     }
+    if let Some(root) = std::env::var_os(INNER_FS_ROOT) {
+        inner_fs_root(Path::new(&root));
+        return;
+    }
     ktest::main(vec![
         Test::new(
             "planted_mounts_beneath_roots_are_refused",
@@ -122,5 +187,10 @@ fn main() {
         .needs(Need::Root)
         .needs(Need::Unified)
         .needs(Need::V1Controller("cpu")),
+        Test::new(
+            "planted_mounts_beneath_fs_roots_are_refused",
+            planted_mounts_beneath_fs_roots_are_refused,
+        )
+        .needs(Need::Root),
     ])
 }

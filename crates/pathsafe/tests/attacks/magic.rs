@@ -59,6 +59,7 @@ fn real_magic_links_beneath_a_procfs_directory_are_refused() {
         let opts = TestRoot {
             require_cgroupfs: false,
             create_on_write: true,
+            ..Default::default()
         };
         let proc_self = Dir::open_test_root("/proc/self", opts).unwrap();
         let secret_via_root = format!("root{}", fx.secret().display());

@@ -127,6 +127,7 @@ impl Fixture {
         let opts = TestRoot {
             require_cgroupfs: false,
             create_on_write,
+            ..Default::default()
         };
         Dir::open_test_root(&self.root, opts).expect("open test root")
     }
