@@ -4,12 +4,17 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
+/// Where `cgctl run` puts its cgroups unless told otherwise.
+pub const DEFAULT_PARENT: &str = "/cgctl";
+
 pub const EXIT_CODES: &str = "\
 Exit status:
   0        success (for `run`: the command exited 0)
-  1..=124  for `run`: the command's own exit status
-  125      cgctl itself failed (bad flag, not root, unsupported layout, missing
-           controller, the kernel refused a value); nothing is left behind
+  1..=255  for `run`: the command's own exit status, passed through unchanged
+           (so a command's own 125..127 look like the codes below: use --json
+           to tell them apart)
+  125      cgctl itself failed (bad flag or value, not root, unsupported layout,
+           missing controller, the kernel refused a value); nothing is left behind
   126      the command was found but could not be executed
   127      the command was not found
   128+N    for `run`: the command was killed by signal N (137 = SIGKILL, e.g. OOM)";
@@ -109,10 +114,11 @@ pub struct Limits {
 
 #[derive(Debug, Args)]
 pub struct RunArgs {
-    /// Parent cgroup, from each hierarchy root.
-    #[arg(long, default_value = "/cgctl", value_name = "PATH")]
+    /// Parent cgroup, from each hierarchy root. Levels that do not exist are created
+    /// and removed again after the run.
+    #[arg(long, default_value = DEFAULT_PARENT, value_name = "PATH")]
     pub parent: String,
-    /// Name of the new cgroup (default: run-<pid>-<time>).
+    /// Name of the new cgroup (default: `run-PID-NANOS`).
     #[arg(long)]
     pub name: Option<String>,
     /// Keep the cgroup after the command exits (default: remove it).

@@ -28,25 +28,48 @@ impl Failure {
         }
     }
 
-    /// An error from the cgroup libraries, with a hint chosen from its kind.
+    /// An error from the cgroup libraries, with a hint chosen from its kind and the
+    /// flag that set the field at fault.
     pub fn from_core(e: cgroups_core::Error) -> Failure {
         use cgroups_core::ErrorKind as K;
+        let flag = e.field().and_then(flag_of_field);
         let hint = match e.kind() {
             K::PermissionDenied => Some("cgctl needs root (or a delegated cgroup) for this"),
             K::ControllerUnavailable => Some(
-                "this kernel or cgroup layout lacks that controller: drop the flag, or \
-                 choose hierarchies with --controllers",
+                "the controller is missing from this kernel or layout, or its hierarchy \
+                 is not among --controllers: drop the flag or add the controller",
             ),
             K::UnsupportedLayout => Some("see `cgctl info` for this machine's cgroup layout"),
             K::Busy => Some("processes are still in the cgroup: use `cgctl kill` first"),
             K::NotFound => Some("check the path with `cgctl info` and `cgctl ps`"),
+            K::KernelRefused => Some(
+                "the kernel refused this value on this machine (cpusets: only CPUs and \
+                 memory nodes that exist, see /sys/devices/system/cpu/online)",
+            ),
             _ => None,
         };
-        let mut message = e.to_string();
+        let mut message = match (e.kind(), e.value()) {
+            // The drivers speak to programmers ("add it to Config::controllers");
+            // say the same in the CLI's terms from the error's structured parts.
+            (K::ControllerUnavailable, Some(controller)) => match e.path() {
+                Some(path) => format!(
+                    "the {controller} controller is not available to {}",
+                    path.display()
+                ),
+                None => format!("the {controller} controller is not available"),
+            },
+            _ => e.to_string(),
+        };
         let mut source = std::error::Error::source(&e);
         while let Some(s) = source {
-            message.push_str(&format!(": {s}"));
+            let text = s.to_string();
+            if !message.contains(&text) {
+                message.push_str(&format!(": {text}"));
+            }
             source = s.source();
+        }
+        if let Some(flag) = flag {
+            message = format!("{flag}: {message}");
         }
         Failure {
             code: EXIT_CGCTL,
@@ -89,5 +112,23 @@ pub fn require_root(what: &str) -> Result<(), Failure> {
             "{what} needs root: creating and changing cgroups is a privileged operation"
         ),
         hint: Some("run it with sudo, or as root".to_owned()),
+    })
+}
+
+/// The cgctl flag that sets a `Resources` field, for messages in the CLI's terms.
+fn flag_of_field(field: &str) -> Option<&'static str> {
+    Some(match field {
+        "memory.limit_bytes" => "--memory",
+        "memory.memory_and_swap_bytes" => "--memory-swap",
+        "memory.reservation_bytes" => "--memory-reservation",
+        "memory.high" | "memory.high_bytes" => "--memory-high",
+        "cpu.shares" => "--cpu-shares",
+        "cpu.weight" => "--cpu-weight (on cgroup v1 use --cpu-shares)",
+        "cpu.quota" | "cpu.period_us" => "--cpus",
+        "cpuset.cpus" => "--cpuset-cpus",
+        "cpuset.mems" => "--cpuset-mems",
+        "pids_max" => "--pids",
+        "block_io.weight" => "--io-weight",
+        _ => return None,
     })
 }

@@ -79,6 +79,14 @@ fn probe(h: &Hierarchies, own: &ProcCgroup) -> Features {
     f
 }
 
+fn list_or_none(words: &[String]) -> String {
+    if words.is_empty() {
+        "(none)".to_owned()
+    } else {
+        words.join(" ")
+    }
+}
+
 fn words(text: Option<String>) -> Vec<String> {
     text.unwrap_or_default()
         .split_whitespace()
@@ -139,9 +147,12 @@ pub fn info(args: InfoArgs) -> Result<i32> {
             out.push_str(&format!("cgroup2:  {}\n", m.display()));
             out.push_str(&format!(
                 "  controllers available: {}\n",
-                available.join(" ")
+                list_or_none(&available)
             ));
-            out.push_str(&format!("  enabled for children:  {}\n", enabled.join(" ")));
+            out.push_str(&format!(
+                "  enabled for children:  {}\n",
+                list_or_none(&enabled)
+            ));
         }
         None => out.push_str("cgroup2:  not mounted\n"),
     }

@@ -46,7 +46,20 @@ impl log::Log for StderrLogger {
 }
 
 fn main() {
-    let cli = cli::Cli::parse();
+    let cli = match cli::Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            // --help and --version are not failures; bad flags are cgctl's own
+            // failure (125), as documented, not clap's default 2.
+            let code = if e.use_stderr() {
+                failure::EXIT_CGCTL
+            } else {
+                0
+            };
+            let _ = e.print();
+            std::process::exit(code);
+        }
+    };
     if cli.verbose {
         static LOGGER: StderrLogger = StderrLogger;
         if log::set_logger(&LOGGER).is_ok() {

@@ -91,7 +91,30 @@ pub fn destroy(args: DestroyArgs) -> Result<i32> {
     if args.kill {
         backend.manager.kill()?;
     }
-    backend.manager.destroy()?;
+    backend.manager.destroy().map_err(|e| {
+        let busy = e.kind() == cgroups_core::ErrorKind::Busy;
+        let mut f = Failure::from_core(e);
+        if busy {
+            f.hint = Some(format!("use `cgctl destroy --kill {}`", backend.path));
+        }
+        f
+    })?;
     eprintln!("cgctl: removed {}", backend.path);
+    remove_default_parent_if_empty(&backend.path, &args.placement);
     Ok(0)
+}
+
+/// After the last run kept below cgctl's default parent is destroyed, the parent
+/// goes too (`cgctl run` made it).
+fn remove_default_parent_if_empty(path: &cgroups_core::CgroupPath, placement: &Placement) {
+    let components: Vec<&str> = path.components().collect();
+    if components.len() != 2 || components[0] != crate::cli::DEFAULT_PARENT.trim_start_matches('/')
+    {
+        return;
+    }
+    if let Ok(parent) =
+        backend::parse_path(crate::cli::DEFAULT_PARENT).and_then(|p| backend::open(p, placement))
+    {
+        crate::run::remove_if_empty(&parent);
+    }
 }

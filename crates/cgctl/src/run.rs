@@ -1,12 +1,14 @@
 //! `cgctl run`: a command in a new cgroup, a summary of what it used, no leftovers.
 
 use std::os::unix::process::ExitStatusExt;
-use std::process::{Command, ExitStatus};
+use std::process::ExitStatus;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
+use cgroups_core::spawn::Spawn;
 use cgroups_core::{CgroupPath, Manager};
 
-use crate::backend;
+use crate::backend::{self, Backend};
+use crate::cli::Placement;
 use crate::cli::RunArgs;
 use crate::failure::{EXIT_CANNOT_EXEC, EXIT_NOT_FOUND, require_root};
 use crate::summary::{self, Summary};
@@ -59,8 +61,12 @@ pub fn run(args: RunArgs) -> Result<i32> {
     let parent = backend::parse_path(&args.parent)?;
     let name = args.name.clone().unwrap_or_else(unique_name);
     let path = CgroupPath::from_parent_and_name(&parent.to_string(), &name)?;
-    let parent_backend = backend::open(parent.clone(), &args.placement)?;
-    let parent_is_ours = !parent_backend.manager.exists();
+    // Declared before the leaf's guard so that it is dropped after it: parents are
+    // removed once the leaf is gone, on every exit path.
+    let _parents = ParentCleanup {
+        levels: missing_levels(&parent, &args.placement)?,
+        keep: args.keep,
+    };
     let backend = backend::open(path, &args.placement)?;
     let manager = backend.manager.as_ref();
 
@@ -72,11 +78,13 @@ pub fn run(args: RunArgs) -> Result<i32> {
     manager.create()?;
     manager.set(&resources)?;
 
-    let mut command = Command::new(&args.command[0]);
-    command.args(&args.command[1..]);
+    // Inherited stdio: clone3(CLONE_INTO_CGROUP) where the cgroup is cgroup2 only.
+    let mut spawn = Spawn::new(&args.command[0]);
+    spawn.args(&args.command[1..]);
     let caught = crate::signals::catch()?;
     let started = Instant::now();
-    let mut child = cgroups_core::spawn::spawn_in(manager, &mut command)
+    let mut child = spawn
+        .start_in(manager)
         .map_err(|e| spawn_failure(&args.command[0], e))?;
     let forwarder = crate::signals::forward_to(caught, child.id());
     let status = child
@@ -89,9 +97,6 @@ pub fn run(args: RunArgs) -> Result<i32> {
     let usage = summary::read(&backend);
     let paths = manager.paths();
     cleanup.finish()?;
-    if parent_is_ours && !args.keep {
-        remove_parent_if_empty(&parent_backend);
-    }
 
     let code = exit_code(status);
     let report = Summary::new(
@@ -111,17 +116,49 @@ pub fn run(args: RunArgs) -> Result<i32> {
     Ok(code)
 }
 
-/// Removes the parent that this run created, in every hierarchy, when nothing else
-/// lives in it (another run may have started below it meanwhile: then it stays).
-fn remove_parent_if_empty(parent: &backend::Backend) {
-    for (controller, dir) in parent.manager.paths() {
+/// The levels of the parent path that do not exist yet (outermost first): this run
+/// creates them, so it removes them again.
+fn missing_levels(parent: &CgroupPath, placement: &Placement) -> Result<Vec<Backend>> {
+    let components: Vec<&str> = parent.components().collect();
+    let mut missing = Vec::new();
+    for depth in 1..=components.len() {
+        let level = CgroupPath::parse(&format!("/{}", components[..depth].join("/")))?;
+        let backend = backend::open(level, placement)?;
+        if !missing.is_empty() || !backend.manager.exists() {
+            missing.push(backend);
+        }
+    }
+    Ok(missing)
+}
+
+/// Removes, deepest first, the parent levels a run created, when they are empty.
+struct ParentCleanup {
+    levels: Vec<Backend>,
+    keep: bool,
+}
+
+impl Drop for ParentCleanup {
+    fn drop(&mut self) {
+        if self.keep {
+            return;
+        }
+        for level in self.levels.iter().rev() {
+            remove_if_empty(level);
+        }
+    }
+}
+
+/// Removes the cgroup of `level` from every hierarchy where it has no child cgroup
+/// (another run may have started below it meanwhile: then it stays).
+pub fn remove_if_empty(level: &Backend) {
+    for (controller, dir) in level.manager.paths() {
         let mount = if controller.is_empty() {
-            parent
+            level
                 .hierarchies
                 .unified_mount()
                 .map(std::path::Path::to_path_buf)
         } else {
-            parent
+            level
                 .hierarchies
                 .v1(&controller)
                 .map(|h| h.mount_point.clone())

@@ -89,7 +89,11 @@ impl Summary {
     pub fn to_json(&self, kept: Option<&BTreeMap<String, PathBuf>>) -> String {
         let mut doc = serde_json::to_value(self).unwrap_or(serde_json::Value::Null);
         if let (Some(paths), Some(obj)) = (kept, doc.as_object_mut()) {
-            obj.insert("kept_paths".to_owned(), serde_json::json!(paths));
+            let named: BTreeMap<&str, &PathBuf> = paths
+                .iter()
+                .map(|(k, v)| (if k.is_empty() { "unified" } else { k.as_str() }, v))
+                .collect();
+            obj.insert("kept_paths".to_owned(), serde_json::json!(named));
         }
         doc.to_string()
     }
@@ -125,7 +129,9 @@ impl Summary {
         out.push_str(&format!("  memory  peak {peak}{limit}  oom kills {ooms}\n"));
         let pids = u.pids_peak.map_or("n/a".to_owned(), |n| n.to_string());
         let plimit = match self.pids_limit {
-            Some(Limit::Value(n)) => format!(" (limit {n})"),
+            // pids.max 0 is written as 1 (C21: systemd parity), so report what the
+            // kernel enforced.
+            Some(Limit::Value(n)) => format!(" (limit {})", n.max(1)),
             _ => String::new(),
         };
         out.push_str(&format!("  pids    peak {pids}{plimit}\n"));
