@@ -397,6 +397,65 @@ fn user_is_resolved_inside_the_rootfs() -> Result<(), Failed> {
     result
 }
 
+fn parent_levels_created_by_a_failed_run_are_removed() -> Result<(), Failed> {
+    let p = parent("e2e-levels");
+    let nested = format!("/{}/a/b", p.name);
+    // The kernel refuses a CPU that does not exist: the run fails after creating.
+    let refused = cgctl(&[
+        "run",
+        "--parent",
+        &nested,
+        "--controllers",
+        NO_MEMORY,
+        "--cpuset-cpus",
+        "4095",
+        "--",
+        "true",
+    ])?;
+    ensure_eq!(
+        refused.status.code(),
+        Some(125),
+        "stderr: {}",
+        text(&refused.stderr)
+    );
+    ensure!(
+        !has_parent(&p.name),
+        "a created parent level was left behind"
+    );
+    let missing = cgctl(&[
+        "run",
+        "--parent",
+        &nested,
+        "--controllers",
+        NO_MEMORY,
+        "--",
+        "/nonexistent/cmd",
+    ])?;
+    ensure_eq!(missing.status.code(), Some(127));
+    ensure!(
+        !has_parent(&p.name),
+        "a created parent level was left behind"
+    );
+    Ok(())
+}
+
+fn a_mistyped_flag_is_a_cgctl_failure() -> Result<(), Failed> {
+    let out = cgctl(&["run", "--memroy", "1G", "--", "true"])?;
+    ensure_eq!(out.status.code(), Some(125));
+    ensure!(
+        text(&out.stderr).contains("--memroy"),
+        "{}",
+        text(&out.stderr)
+    );
+    let help = cgctl(&["run", "--help"])?;
+    ensure_eq!(help.status.code(), Some(0));
+    ensure!(
+        text(&help.stdout).contains("Exit status"),
+        "help lacks exit codes"
+    );
+    Ok(())
+}
+
 fn main() {
     let v1 = |c| Need::V1Controller(c);
     let host = |t: Test| {
@@ -463,6 +522,14 @@ fn main() {
         .needs(v1("memory"))
         .needs(Need::V1MemoryAttach),
         Test::new("info_describes_the_layout", info_describes_the_layout),
+        Test::new(
+            "a_mistyped_flag_is_a_cgctl_failure",
+            a_mistyped_flag_is_a_cgctl_failure,
+        ),
+        host(Test::new(
+            "parent_levels_created_by_a_failed_run_are_removed",
+            parent_levels_created_by_a_failed_run_are_removed,
+        )),
         Test::new(
             "user_is_resolved_inside_the_rootfs",
             user_is_resolved_inside_the_rootfs,
