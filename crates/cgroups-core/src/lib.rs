@@ -23,13 +23,15 @@
 //! - [`validate::validate`] refuses what the kernel would refuse, before any write;
 //!   [`convert`] holds every numeric convention (shares → weight, memory+swap →
 //!   `memory.swap.max`, blkio → io weight, `cpu.max`, pids, OCI `0`/`-1`).
-//! - [`spawn::spawn_in`] starts a command that is inside the cgroup before it execs.
+//! - [`spawn::spawn_in`] starts a command that is inside the cgroup before it execs;
+//!   [`spawn::Spawn`] creates it there with `clone3(CLONE_INTO_CGROUP)` on cgroup2.
 //!
 //! Kernel files touched: `/proc/self/mountinfo`, `/proc/<pid>/cgroup`, and inside
 //! cgroup directories the files the callers name (`cgroup.procs`, `cgroup.threads`,
 //! `tasks`, limits). System calls: `openat2`/`openat`, `fstatfs`, `read`, `write`,
 //! `mkdirat`, `unlinkat(AT_REMOVEDIR)`, `getdents64`; `write` on pre-opened
-//! `cgroup.procs` between `fork` and `execve` in [`spawn::spawn_in`].
+//! `cgroup.procs` between `fork` and `execve` in [`spawn::spawn_in`]; `clone3`,
+//! `execve`, `pidfd_open`, `pidfd_send_signal` and `waitid(P_PIDFD)` in [`spawn`].
 //!
 //! ```no_run
 //! use cgroups_core::{CgroupDir, CgroupMode, Hierarchies};
@@ -51,7 +53,8 @@
 //!   skipped).
 //! - `oci`: `TryFrom<&oci_spec::runtime::LinuxResources>` for [`Resources`].
 //! - `test-fixtures`: `CgroupDir::open_test_root` for fake cgroup trees in temp
-//!   directories. Tests only; never enable it in a production dependency.
+//!   directories, and the switches of `testing`. Tests only; never enable it in a
+//!   production dependency.
 //!
 //! # Stability
 //!
@@ -109,5 +112,12 @@ pub mod testing {
     /// be tested on a kernel that has openat2. Returns the previous value.
     pub fn force_openat2_fallback(on: bool) -> bool {
         pathsafe::testing::force_fallback(on)
+    }
+
+    /// Thread-local: [`Spawn::start_in`](crate::spawn::Spawn::start_in) on this
+    /// thread never tries `clone3` and takes the fork path, as on a kernel without
+    /// `CLONE_INTO_CGROUP`. Returns the previous value.
+    pub fn force_clone3_fallback(on: bool) -> bool {
+        crate::spawn::force_fallback(on)
     }
 }

@@ -1,6 +1,11 @@
 //! The crate's only `unsafe` code: the `pre_exec` hook that makes a child join its
-//! cgroups between `fork` and `execve`.
+//! cgroups between `fork` and `execve`, and (module `clone3`) the `clone3(2)` call that
+//! creates a child directly inside a cgroup2 directory.
 #![allow(unsafe_code)]
+
+mod clone3;
+
+pub(crate) use clone3::{ExecImage, STARTED, clone3_exec};
 
 use std::fs::File;
 use std::io;
