@@ -37,6 +37,19 @@ pub struct V1Dirs {
     pub memory: Option<CgroupDir>,
     /// The cgroup's directory in the `pids` hierarchy.
     pub pids: Option<CgroupDir>,
+    /// The cgroup's directory in the `cpu` hierarchy (throttling; the
+    /// [`Reader`](crate::Reader) only).
+    pub cpu: Option<CgroupDir>,
+    /// The cgroup's directory in the `cpuset` hierarchy (the reader only).
+    pub cpuset: Option<CgroupDir>,
+    /// The cgroup's directory in the `blkio` hierarchy (the reader only).
+    pub blkio: Option<CgroupDir>,
+    /// The cgroup's directory in the `hugetlb` hierarchy (the reader only).
+    pub hugetlb: Option<CgroupDir>,
+    /// The cgroup's directory in the `rdma` hierarchy (the reader only).
+    pub rdma: Option<CgroupDir>,
+    /// The cgroup's directory in the `misc` hierarchy (the reader only).
+    pub misc: Option<CgroupDir>,
 }
 
 impl V1Dirs {
@@ -61,6 +74,26 @@ impl V1Dirs {
     pub fn with_pids(mut self, dir: CgroupDir) -> V1Dirs {
         self.pids = Some(dir);
         self
+    }
+
+    /// Sets the cgroup's directory in the hierarchy of `controller` (`cpu`,
+    /// `cpuacct`, `cpuset`, `memory`, `pids`, `blkio`, `hugetlb`, `rdma`,
+    /// `misc`); `false` for a name this crate reads nothing from.
+    pub fn set(&mut self, controller: &str, dir: CgroupDir) -> bool {
+        let slot = match controller {
+            "cpu" => &mut self.cpu,
+            "cpuacct" => &mut self.cpuacct,
+            "cpuset" => &mut self.cpuset,
+            "memory" => &mut self.memory,
+            "pids" => &mut self.pids,
+            "blkio" => &mut self.blkio,
+            "hugetlb" => &mut self.hugetlb,
+            "rdma" => &mut self.rdma,
+            "misc" => &mut self.misc,
+            _ => return false,
+        };
+        *slot = Some(dir);
+        true
     }
 }
 

@@ -17,11 +17,10 @@ fn every_v1_controller_fills_its_part() {
         ),
     ]);
     let pids = fake_cgroup(&[("pids.current", "2\n"), ("pids.peak", "9\n")]);
-    let dirs = V1Dirs {
-        cpuacct: Some(cpuacct.dir.try_clone().unwrap()),
-        memory: Some(memory.dir.try_clone().unwrap()),
-        pids: Some(pids.dir.try_clone().unwrap()),
-    };
+    let dirs = V1Dirs::new()
+        .with_cpuacct(cpuacct.dir.try_clone().unwrap())
+        .with_memory(memory.dir.try_clone().unwrap())
+        .with_pids(pids.dir.try_clone().unwrap());
     let summary = read_v1_summary(&dirs).unwrap();
     let cpu = CpuUsage {
         total_ns: 12_262_454_190_222_160,

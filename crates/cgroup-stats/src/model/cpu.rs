@@ -11,9 +11,12 @@ use crate::parse::Pressure;
 #[derive(Debug, Clone, Default, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct CpuStats {
-    /// CPU time used.
-    #[cfg_attr(feature = "serde", serde(rename = "cpu_usage"))]
-    pub usage: CpuUsageStats,
+    /// CPU time used; `None` on v1 when no `cpuacct` directory was read.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "cpu_usage", skip_serializing_if = "Option::is_none")
+    )]
+    pub usage: Option<CpuUsageStats>,
     /// CFS bandwidth throttling; `None` when the kernel does not report it (v2
     /// without the `cpu` controller, v1 without the `cpu` hierarchy).
     #[cfg_attr(
@@ -88,11 +91,12 @@ pub struct BurstData {
 impl CpuStats {
     /// Empties the per-CPU lists and resets the values, keeping capacity.
     pub(crate) fn clear(&mut self) {
-        let u = &mut self.usage;
-        u.percpu_ns.clear();
-        u.percpu_system_ns.clear();
-        u.percpu_user_ns.clear();
-        (u.total_ns, u.system_ns, u.user_ns) = (0, 0, 0);
+        if let Some(u) = &mut self.usage {
+            u.percpu_ns.clear();
+            u.percpu_system_ns.clear();
+            u.percpu_user_ns.clear();
+            (u.total_ns, u.system_ns, u.user_ns) = (0, 0, 0);
+        }
         self.throttling = None;
         self.burst = None;
         self.psi = None;

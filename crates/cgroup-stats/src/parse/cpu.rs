@@ -33,9 +33,13 @@ pub fn cpu_stat_v2(text: &[u8], stats: &mut CpuStats) -> Result<()> {
     let [usage, user, system, periods, throttled, throttled_us, bursts, burst_us] =
         flat_keyed(text, keys)?;
     let us = |v: Option<u64>, key: &'static str| usec_to_ns(v, key, text);
-    stats.usage.total_ns = us(usage, "usage_usec")?;
-    stats.usage.user_ns = us(user, "user_usec")?;
-    stats.usage.system_ns = us(system, "system_usec")?;
+    let u = stats.usage.get_or_insert_with(Default::default);
+    u.percpu_ns.clear();
+    u.percpu_system_ns.clear();
+    u.percpu_user_ns.clear();
+    u.total_ns = us(usage, "usage_usec")?;
+    u.user_ns = us(user, "user_usec")?;
+    u.system_ns = us(system, "system_usec")?;
     stats.throttling = match (periods, throttled, throttled_us) {
         (Some(periods), Some(throttled_periods), Some(t)) => Some(ThrottlingData {
             periods,

@@ -6,9 +6,10 @@ fn v2_cpu_stat_usage_is_converted_to_nanoseconds() {
     let mut stats = CpuStats::default();
     let text = b"usage_usec 1000000\nuser_usec 600000\nsystem_usec 400000\n";
     cpu_stat_v2(text, &mut stats).unwrap();
-    assert_eq!(stats.usage.total_ns, 1_000_000_000);
-    assert_eq!(stats.usage.user_ns, 600_000_000);
-    assert_eq!(stats.usage.system_ns, 400_000_000);
+    let usage = stats.usage.unwrap();
+    assert_eq!(usage.total_ns, 1_000_000_000);
+    assert_eq!(usage.user_ns, 600_000_000);
+    assert_eq!(usage.system_ns, 400_000_000);
     assert_eq!((stats.throttling, stats.burst), (None, None));
 }
 
