@@ -217,3 +217,6 @@ fn sizes(options: &ReaderOptions) -> &[PageSize] {
         None => hugepage_sizes(),
     }
 }
+
+#[cfg(test)]
+mod tests;
