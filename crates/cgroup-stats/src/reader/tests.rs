@@ -286,7 +286,7 @@ fn v1_cpu_and_cpuacct_give_usage_per_cpu_and_throttling() {
         ("cpuacct.usage", "100\n"),
         ("cpuacct.stat", "user 2\nsystem 1\n"),
         ("cpuacct.usage_all", "cpu user system\n0 30 20\n1 40 10\n"),
-        ("cpuacct.usage_percpu", "50 50 \n"),
+        ("cpuacct.usage_percpu", "60 40 \n"),
     ]);
     let dirs = V1Dirs {
         cpu: Some(cpu.dir.try_clone().unwrap()),
@@ -296,7 +296,7 @@ fn v1_cpu_and_cpuacct_give_usage_per_cpu_and_throttling() {
     let c = r.read().unwrap().cpu.clone().unwrap();
     let u = c.usage.unwrap();
     assert_eq!((u.total_ns, u.user_ns, u.system_ns), (100, 20_000_000, 10_000_000));
-    assert_eq!(u.percpu_ns, [50, 50]);
+    assert_eq!(u.percpu_ns, [60, 40]);
     assert_eq!((u.percpu_user_ns, u.percpu_system_ns), (vec![30, 40], vec![20, 10]));
     assert_eq!(c.throttling.unwrap().throttled_time_ns, 99);
 }

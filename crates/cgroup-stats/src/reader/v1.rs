@@ -223,14 +223,10 @@ impl V1Plan {
             let u = cpu.usage.get_or_insert_with(Default::default);
             (u.total_ns, u.user_ns, u.system_ns) = (total_ns, times.user_ns, times.system_ns);
             let (user, system) = (&mut u.percpu_user_ns, &mut u.percpu_system_ns);
-            let had_all = f.parse(all, |t| cpuacct_usage_all(t, user, system))?.is_some();
-            if had_all {
-                // cpuacct.usage_percpu is, per CPU, the sum of usage_all's columns.
-                let sums = user.iter().zip(system.iter()).map(|(a, b)| a.saturating_add(*b));
-                u.percpu_ns.extend(sums);
-            } else {
-                f.parse(percpu, |t| cpuacct_usage_percpu(t, &mut u.percpu_ns))?;
-            }
+            // usage_all's columns are tick-based on recent kernels and do not add
+            // up to usage_percpu, which is the scheduler's own count: read both.
+            f.parse(all, |t| cpuacct_usage_all(t, user, system))?;
+            f.parse(percpu, |t| cpuacct_usage_percpu(t, &mut u.percpu_ns))?;
             any = true;
         } else {
             cpu.usage = None;

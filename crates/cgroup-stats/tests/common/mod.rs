@@ -124,6 +124,10 @@ pub fn full_v1() -> Fake {
         ("cpuacct.usage", "12262454190222160\n"),
         ("cpuacct.stat", fixture!("v1-cpuacct.stat/elastic__amzn2.cpuacct.stat")),
         ("cpuacct.usage_all", fixture!("v1-cpuacct.usage_all/ocgroups__8cpu.cpuacct.usage_all")),
+        (
+            "cpuacct.usage_percpu",
+            fixture!("v1-cpuacct.usage_percpu/elastic__amzn2-8cpu-trailing-space.cpuacct.usage_percpu"),
+        ),
         ("cpuset.cpus", "0-7\n"),
         ("cpuset.mems", "0\n"),
         ("cpuset.effective_cpus", "0-7\n"),

@@ -1,0 +1,229 @@
+//! The reader on real cgroups of this machine (ktest): one test cgroup in every
+//! v1 hierarchy (no process ever joins the v1 memory cgroup), and a unified one.
+//! Values are compared with the files themselves, read separately.
+
+// Tests read the kernel files directly (std::fs) to compare with the reader.
+#![allow(clippy::disallowed_methods)]
+
+mod common;
+
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+use cgroup_stats::{
+    BlkioSource, Controllers, ErrorKind, FdBudget, MemoryStatName, Reader, ReaderOptions, V1Dirs,
+};
+use cgroups_core::{CgroupDir, Limit};
+use common::{Counting, allocations_during};
+use ktest::{Failed, Need, Test, TestCgroup, ensure, ensure_eq};
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+fn open(cg: &TestCgroup) -> Result<CgroupDir, Failed> {
+    Ok(CgroupDir::open_root(cg.hierarchy_root())?.open_child(cg.name())?)
+}
+
+fn file(cg: &TestCgroup, name: &str) -> Result<String, Failed> {
+    std::fs::read_to_string(cg.path().join(name))
+        .map_err(|e| format!("read {}: {e}", cg.path().join(name).display()).into())
+}
+
+fn options() -> ReaderOptions {
+    ReaderOptions {
+        budget: Some(FdBudget::new(10_000)),
+        ..ReaderOptions::default()
+    }
+}
+
+/// Burns some CPU in `cgs` (all but memory), then exits.
+fn busy_child(cgs: &[&TestCgroup]) -> Result<(), Failed> {
+    let mut child = Command::new("sh")
+        .args(["-c", "read go; i=0; while [ $i -lt 100000 ]; do i=$((i+1)); done"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .map_err(|e| format!("spawn: {e}"))?;
+    for cg in cgs {
+        cg.adopt_child(child.id())?;
+        cg.attach(child.id())?;
+    }
+    drop(child.stdin.take());
+    let status = child.wait().map_err(|e| format!("wait: {e}"))?;
+    ensure!(status.success(), "busy child: {status}");
+    Ok(())
+}
+
+struct V1Set {
+    cgs: Vec<(&'static str, TestCgroup)>,
+}
+
+impl V1Set {
+    fn new(tag: &str) -> Result<V1Set, Failed> {
+        let names = ["cpu", "cpuacct", "cpuset", "memory", "devices", "freezer", "blkio", "pids"];
+        let mut cgs = Vec::new();
+        for c in names {
+            cgs.push((c, TestCgroup::new_v1(c, tag)?));
+        }
+        Ok(V1Set { cgs })
+    }
+
+    fn get(&self, c: &str) -> &TestCgroup {
+        &self.cgs.iter().find(|(n, _)| *n == c).expect("controller").1
+    }
+
+    fn dirs(&self) -> Result<V1Dirs, Failed> {
+        let mut dirs = V1Dirs::new();
+        for (c, cg) in &self.cgs {
+            // devices and freezer carry no statistics: `set` says so.
+            let taken = dirs.set(c, open(cg)?);
+            ensure_eq!(taken, !matches!(*c, "devices" | "freezer"), "{c}");
+        }
+        Ok(dirs)
+    }
+
+    fn remove(self) -> Result<(), Failed> {
+        for (_, cg) in self.cgs {
+            cg.remove()?;
+        }
+        Ok(())
+    }
+}
+
+fn v1_stats_of_every_hierarchy_are_complete_and_correct() -> Result<(), Failed> {
+    let set = V1Set::new("stats-all")?;
+    let mut reader = Reader::open_v1(&set.dirs()?, options())?;
+    let cgs: Vec<&TestCgroup> = ["cpu", "cpuacct", "blkio", "pids", "freezer", "devices"]
+        .iter()
+        .map(|c| set.get(c))
+        .collect();
+    busy_child(&cgs)?;
+    let stats = reader.read()?.clone();
+
+    let cpu = stats.cpu.as_ref().ok_or("no cpu part")?;
+    let usage = cpu.usage.as_ref().ok_or("no cpuacct usage")?;
+    let acct = set.get("cpuacct");
+    ensure_eq!(usage.total_ns, file(acct, "cpuacct.usage")?.trim().parse::<u64>()?);
+    ensure!(usage.total_ns > 0, "a busy child used no CPU");
+    let cpus = file(acct, "cpuacct.usage_percpu")?.split_whitespace().count();
+    ensure_eq!(usage.percpu_ns.len(), cpus, "one entry per possible CPU");
+    ensure_eq!(usage.percpu_user_ns.len(), cpus);
+    let sum: u64 = usage.percpu_ns.iter().sum();
+    ensure_eq!(sum, usage.total_ns, "usage_percpu adds up to cpuacct.usage");
+    let throttling = cpu.throttling.ok_or("no cpu.stat throttling")?;
+    ensure_eq!(throttling.periods, 0, "no quota, no periods");
+
+    let memory = stats.memory.as_ref().ok_or("no memory part")?;
+    let mem = set.get("memory");
+    ensure_eq!(memory.usage.usage, 0, "nothing ever joins the memory cgroup");
+    ensure_eq!(memory.usage.limit, Some(Limit::Max));
+    ensure!(memory.swap_usage.is_some() == mem.path().join("memory.memsw.usage_in_bytes").exists());
+    ensure!(memory.kernel_usage.is_some() && memory.kernel_tcp_usage.is_some());
+    let stat_lines = file(mem, "memory.stat")?.lines().count();
+    ensure_eq!(memory.stat.len(), stat_lines, "every memory.stat line is kept");
+    for line in file(mem, "memory.stat")?.lines() {
+        let (k, v) = line.split_once(' ').ok_or("bad memory.stat line")?;
+        ensure_eq!(memory.stat.get_by_name(k), Some(v.parse::<u64>()?), "{k}");
+    }
+    let unknown: Vec<_> = memory.stat.iter().filter(|(n, _)| matches!(n, MemoryStatName::Other(_))).collect();
+    ensure!(unknown.is_empty(), "keys this crate should know: {unknown:?}");
+    ensure!(memory.numa.is_some() && memory.oom_control.is_some());
+    ensure_eq!(memory.use_hierarchy, file(mem, "memory.use_hierarchy")?.trim() == "1");
+
+    let pids = stats.pids.ok_or("no pids part")?;
+    ensure_eq!((pids.current, pids.limit), (0, Limit::Max), "the child has exited");
+    let blkio = stats.blkio.as_ref().ok_or("no blkio part")?;
+    ensure_eq!(blkio.source, BlkioSource::ThrottleRecursive, "only throttle files here");
+    let cpuset = stats.cpuset.as_ref().ok_or("no cpuset part")?;
+    ensure!(cpuset.cpus.is_empty(), "a new v1 cpuset child has no cpus yet");
+    ensure_eq!(cpuset.sched_relax_domain_level, Some(-1));
+
+    let n = allocations_during(|| {
+        for _ in 0..20 {
+            let _ = reader.read();
+        }
+    });
+    ensure_eq!(n, 0, "allocations per steady-state read on real v1 cgroupfs");
+    drop(reader);
+    set.remove()
+}
+
+fn unified_stats_have_cpu_and_pressure() -> Result<(), Failed> {
+    let cg = TestCgroup::new_unified("stats-reader")?;
+    let mut reader = Reader::open_v2(&open(&cg)?, options())?;
+    busy_child(&[&cg])?;
+    let stats = reader.read()?.clone();
+    let cpu = stats.cpu.as_ref().ok_or("no cpu part")?;
+    let usage = cpu.usage.as_ref().ok_or("no usage")?;
+    ensure!(usage.total_ns > 0 && usage.total_ns % 1000 == 0, "{usage:?}");
+    let has = |f: &str| cg.path().join(f).exists();
+    ensure_eq!(cpu.psi.is_some(), has("cpu.pressure"));
+    ensure_eq!(stats.memory.is_some(), has("memory.current"));
+    ensure_eq!(stats.pids.is_some(), has("pids.current"));
+    let blkio = stats.blkio.as_ref();
+    ensure_eq!(blkio.and_then(|b| b.psi).is_some(), has("io.pressure"));
+    ensure_eq!(stats.hugetlb.is_empty(), !has("hugetlb.2MB.current"));
+    cg.remove()
+}
+
+fn removed_cgroup_gives_gone() -> Result<(), Failed> {
+    let cg = TestCgroup::new_unified("stats-gone")?;
+    let mut reader = Reader::open_v2(&open(&cg)?, options())?;
+    reader.read()?;
+    std::fs::remove_dir(cg.path())?;
+    let err = reader.read().err().ok_or("a removed cgroup still reads")?;
+    ensure_eq!(err.kind(), ErrorKind::Gone, "{err}");
+    cg.remove()
+}
+
+fn removed_v1_cgroup_gives_gone() -> Result<(), Failed> {
+    let cg = TestCgroup::new_v1("pids", "stats-gone1")?;
+    let dirs = V1Dirs::new().with_pids(open(&cg)?);
+    let mut reader = Reader::open_v1(&dirs, ReaderOptions::with_controllers(Controllers::PIDS))?;
+    reader.read()?;
+    std::fs::remove_dir(cg.path())?;
+    let err = reader.read().err().ok_or("a removed cgroup still reads")?;
+    ensure_eq!(err.kind(), ErrorKind::Gone, "{err}");
+    cg.remove()
+}
+
+fn hiding_psi_files_makes_pressure_absent() -> Result<(), Failed> {
+    let cg = TestCgroup::new_unified("stats-psi-hide")?;
+    let mut reader = Reader::open_v2(&open(&cg)?, options())?;
+    ensure!(reader.read()?.cpu.as_ref().and_then(|c| c.psi).is_some(), "psi");
+    std::fs::write(cg.path().join("cgroup.pressure"), "0")?;
+    let stats = reader.read()?;
+    ensure!(stats.cpu.as_ref().ok_or("cpu")?.psi.is_none(), "C10: hidden PSI is absent");
+    cg.remove()
+}
+
+fn main() {
+    let v1: Vec<Need> = ["cpu", "cpuacct", "cpuset", "memory", "devices", "freezer", "blkio", "pids"]
+        .into_iter()
+        .map(Need::V1Controller)
+        .collect();
+    let mut all = Test::new(
+        "v1_stats_of_every_hierarchy_are_complete_and_correct",
+        v1_stats_of_every_hierarchy_are_complete_and_correct,
+    )
+    .needs(Need::Root);
+    for need in v1 {
+        all = all.needs(need);
+    }
+    let _ = Path::new("/");
+    ktest::main(vec![
+        all,
+        Test::new("unified_stats_have_cpu_and_pressure", unified_stats_have_cpu_and_pressure)
+            .needs(Need::Root)
+            .needs(Need::UnifiedFile("cpu.stat")),
+        Test::new("removed_cgroup_gives_gone", removed_cgroup_gives_gone)
+            .needs(Need::Root)
+            .needs(Need::Unified),
+        Test::new("removed_v1_cgroup_gives_gone", removed_v1_cgroup_gives_gone)
+            .needs(Need::Root)
+            .needs(Need::V1Controller("pids")),
+        Test::new("hiding_psi_files_makes_pressure_absent", hiding_psi_files_makes_pressure_absent)
+            .needs(Need::Root)
+            .needs(Need::UnifiedFile("cgroup.pressure")),
+    ])
+}
