@@ -78,7 +78,7 @@ impl Error {
         err
     }
 
-    #[cfg(any(feature = "ebpf", feature = "host"))]
+    #[cfg(feature = "host")]
     pub(crate) fn with_path(mut self, path: impl Into<PathBuf>) -> Error {
         self.path = Some(path.into());
         self

@@ -39,9 +39,13 @@
 //! the rule model alone.
 
 #![deny(missing_docs)]
-#![forbid(unsafe_code)]
+// bpf(2) has no safe wrapper: the `ebpf` feature brings one module with unsafe code.
+#![cfg_attr(not(feature = "ebpf"), forbid(unsafe_code))]
+#![cfg_attr(feature = "ebpf", deny(unsafe_code))]
 
 mod access;
+#[cfg(feature = "ebpf")]
+pub mod ebpf;
 mod emulator;
 mod error;
 #[cfg(feature = "oci")]
