@@ -1,7 +1,10 @@
 //! xtask: the workspace's developer commands, run as `cargo xtask <command>`.
 //!
-//! - `test [--tier host] [--strict] [-- CARGO TEST ARGS]`: the project test command
-//!   (root): all tests, per-tier counts, no test cgroup left behind.
+//! - `test [--tier all|host|vm-v2|vm-v1] [--strict] [-- CARGO TEST ARGS]`: the project
+//!   test command (root): the host tier and every VM tier, per-tier counts and times,
+//!   no test cgroup left behind.
+//! - `vm-prepare`: installs QEMU and busybox and downloads the VM tiers' kernels into
+//!   `target/vm/` (also done by `test` when something is missing).
 //! - `clean`: removes test cgroups left by killed test runs.
 //! - `check [--root DIR]`: the pathsafe boundary and `test-fixtures` rules.
 // A developer tool, never shipped: it reads the tree and cgroupfs with std::fs directly.
@@ -16,13 +19,18 @@ mod report;
 mod test_cmd;
 mod tiers;
 mod util;
+mod vm;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 const USAGE: &str = "\
 usage: cargo xtask <command>
-  test [--tier NAME] [--strict] [-- ARGS]  run all tests (as root); ARGS go to cargo test
+  test [--tier NAME] [--strict] [-- ARGS]  run all tests (as root) in every tier, or in
+                                           NAME (all, host, vm-v2, vm-v1); ARGS go to
+                                           cargo test (-p, --test and `-- FILTER` also
+                                           select the VM tiers' binaries and tests)
+  vm-prepare                               install qemu/busybox, fetch the VM kernels
   clean                                    remove cgtest-* cgroups of dead test runs
   check [--root DIR]                       pathsafe boundary and test-fixtures rules";
 
@@ -36,6 +44,12 @@ fn main() -> ExitCode {
         "test" => match test_cmd::Options::parse(rest) {
             Ok(opts) => test_cmd::run(&opts),
             Err(e) => usage_error(&e),
+        },
+        "vm-prepare" => match rest.is_empty() {
+            true => exit(vm::prepare_command(
+                &tiers::TIERS.iter().collect::<Vec<_>>(),
+            )),
+            false => usage_error("vm-prepare takes no arguments"),
         },
         "clean" => match rest.is_empty() {
             true => exit(cgscan::clean()),

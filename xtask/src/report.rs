@@ -68,30 +68,53 @@ impl Report {
         }
     }
 
-    /// The table printed after the run.
-    pub fn table(&self) -> String {
+    /// The table printed after the run: the unit/integration/doc row, one row per
+    /// tier in `rows` (with its time and status; dashes for a tier that did not
+    /// run), any other tier a summary named, and the total.
+    pub fn table(&self, rows: &[Row]) -> String {
         let mut out = format!(
-            "{:<18} {:>8} {:>6} {:>7} {:>7} {:>8}\n",
-            "tier", "binaries", "ran", "passed", "failed", "ignored"
+            "{:<16} {:>8} {:>6} {:>7} {:>7} {:>8} {:>8}  {}\n",
+            "tier", "binaries", "ran", "passed", "failed", "ignored", "time", "status"
         );
-        let mut row = |name: &str, c: &Counts| {
-            out.push_str(&format!(
-                "{:<18} {:>8} {:>6} {:>7} {:>7} {:>8}\n",
+        let mut line = |name: &str, c: Option<&Counts>, secs: Option<f64>, status: &str| {
+            let n = |f: fn(&Counts) -> u64| c.map_or("-".to_owned(), |c| f(c).to_string());
+            let time = secs.map_or("-".to_owned(), |s| format!("{s:.1}s"));
+            let text = format!(
+                "{:<16} {:>8} {:>6} {:>7} {:>7} {:>8} {:>8}  {}",
                 name,
-                c.binaries,
-                c.ran(),
-                c.passed,
-                c.failed,
-                c.ignored
-            ));
+                n(|c| c.binaries),
+                n(Counts::ran),
+                n(|c| c.passed),
+                n(|c| c.failed),
+                n(|c| c.ignored),
+                time,
+                status
+            );
+            out.push_str(text.trim_end());
+            out.push('\n');
         };
-        row("unit/integ/doc", &self.plain());
-        for (tier, c) in &self.tiers {
-            row(&format!("{tier} (kernel)"), c);
+        line("unit/integ/doc", Some(&self.plain()), None, "(host)");
+        for r in rows {
+            line(&r.tier, self.tiers.get(&r.tier), r.secs, &r.status);
         }
-        row("total", &self.all);
+        for (tier, c) in &self.tiers {
+            if !rows.iter().any(|r| &r.tier == tier) {
+                line(tier, Some(c), None, "");
+            }
+        }
+        line("total", Some(&self.all), None, "");
         out
     }
+}
+
+/// A tier's row in [`Report::table`] beyond its counts.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Row {
+    pub tier: String,
+    /// Wall time of the tier, if it ran.
+    pub secs: Option<f64>,
+    /// `ok`, `FAILED: ...`, `not run: ...`.
+    pub status: String,
 }
 
 /// `ok. 6 passed; 0 failed; 1 ignored; 0 measured; 0 filtered out; finished in 0.00s`
@@ -190,8 +213,26 @@ test result: ok. 1 passed; 0 failed; 2 ignored; 0 measured; 0 filtered out; fini
     fn table_has_a_row_per_tier_and_a_total() {
         let mut r = Report::default();
         RUN.lines().for_each(|l| r.line(l));
-        let table = r.table();
-        assert!(table.contains("host (kernel)"), "{table}");
+        let rows = [
+            Row {
+                tier: "host".to_owned(),
+                secs: Some(3.0),
+                status: "ok".to_owned(),
+            },
+            Row {
+                tier: "vm-v2".to_owned(),
+                secs: None,
+                status: "not run: no qemu".to_owned(),
+            },
+        ];
+        let table = r.table(&rows);
+        let host = table.lines().find(|l| l.starts_with("host")).unwrap();
+        assert!(host.contains("3.0s") && host.ends_with("ok"), "{table}");
+        let vm = table.lines().find(|l| l.starts_with("vm-v2")).unwrap();
+        assert!(
+            vm.contains(" - ") && vm.ends_with("not run: no qemu"),
+            "{table}"
+        );
         assert!(
             table.lines().last().is_some_and(|l| l.starts_with("total")),
             "{table}"

@@ -2,26 +2,34 @@
 
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Command, ExitCode};
+use std::time::Instant;
 
 use crate::cgscan;
-use crate::report::Report;
+use crate::report::{Report, Row};
 use crate::tiers::{self, Runner, Tier};
 use crate::util::{cargo, is_root, workspace_root};
+use crate::vm;
 
 /// Options of `cargo xtask test`.
 #[derive(Debug)]
 pub struct Options {
+    /// `all` (every tier this machine supports) or one tier's name.
     pub tier: String,
     pub strict: bool,
     pub cargo_args: Vec<String>,
 }
 
+/// Whether this is a CI run (`CI=true` or `CI=1`).
+pub fn is_ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| v == "true" || v == "1")
+}
+
 impl Options {
-    /// Parses `[--tier NAME] [--strict] [-- CARGO TEST ARGS...]`.
+    /// Parses `[--tier NAME|all] [--strict] [-- CARGO TEST ARGS...]`.
     pub fn parse(args: &[String]) -> Result<Options, String> {
         let mut o = Options {
-            tier: "host".to_owned(),
-            strict: std::env::var("CI").is_ok_and(|v| v == "true" || v == "1"),
+            tier: "all".to_owned(),
+            strict: is_ci(),
             cargo_args: Vec::new(),
         };
         let mut it = args.iter();
@@ -40,8 +48,9 @@ impl Options {
     }
 }
 
-/// Runs the tests of one tier, prints the per-tier table, checks that no test cgroup
-/// is left and prints `N passed, N failed, N skipped`.
+/// Runs the tests of the chosen tiers (the host first, then each VM tier), prints the
+/// per-tier table with times, checks that no test cgroup is left and prints
+/// `N passed, N failed, N skipped`.
 pub fn run(opts: &Options) -> ExitCode {
     if !is_root() {
         eprintln!(
@@ -51,48 +60,120 @@ pub fn run(opts: &Options) -> ExitCode {
         );
         return ExitCode::from(2);
     }
-    let Some(tier) = tiers::find(&opts.tier) else {
-        eprintln!(
-            "unknown tier {:?}; known tiers: {}",
-            opts.tier,
-            tiers::names()
-        );
-        return ExitCode::from(2);
+    let chosen: Vec<&'static Tier> = match opts.tier.as_str() {
+        "all" => tiers::TIERS.iter().collect(),
+        name => match tiers::find(name) {
+            Some(t) => vec![t],
+            None => {
+                eprintln!(
+                    "unknown tier {name:?}; known tiers: all, {}",
+                    tiers::names()
+                );
+                return ExitCode::from(2);
+            }
+        },
     };
-    let before = cgscan::scan();
+    // A tier that cannot run fails a CI run and a run that asked for it by name.
+    let must_run = is_ci() || opts.tier != "all";
+    let mut report = Report::default();
+    let mut rows = Vec::new();
+    let mut problems: Vec<String> = Vec::new();
+    let mut ok = true;
 
-    let (report, status_ok) = match tier.runner {
-        Runner::Host => run_host(tier, opts),
-    };
-    let report = match report {
-        Ok(r) => r,
-        Err(e) => {
-            eprintln!("xtask test: {e}");
-            return ExitCode::FAILURE;
+    if let Some(host) = chosen.iter().find(|t| t.runner == Runner::Host) {
+        let before = cgscan::scan();
+        let start = Instant::now();
+        let status_ok = match run_host(host, opts, &mut report) {
+            Ok(status_ok) => status_ok,
+            Err(e) => {
+                eprintln!("xtask test: {e}");
+                return ExitCode::FAILURE;
+            }
+        };
+        let secs = start.elapsed().as_secs_f64();
+        for line in &report.failed_binaries {
+            problems.push(format!("host: failed binary: {line}"));
         }
-    };
+        if !status_ok && report.all.failed == 0 {
+            problems.push(
+                "host: cargo test failed without a failing test (build error or crashed \
+                 binary)"
+                    .to_owned(),
+            );
+        }
+        let leftovers_ok = check_leftovers(&before);
+        let host_ok = status_ok && report.all.failed == 0 && leftovers_ok;
+        ok &= host_ok;
+        rows.push(Row {
+            tier: host.name.to_owned(),
+            secs: Some(secs),
+            status: ok_or_failed(host_ok).to_owned(),
+        });
+    }
+
+    let vm_tiers: Vec<&'static Tier> = chosen
+        .iter()
+        .copied()
+        .filter(|t| matches!(t.runner, Runner::Vm(_)))
+        .collect();
+    if !vm_tiers.is_empty() {
+        let selection = vm::Selection::from_cargo_args(&opts.cargo_args);
+        for r in vm::run_tiers(&vm_tiers, &selection, &mut report) {
+            let failed = report.tiers.get(r.name).map_or(0, |c| c.failed);
+            let (status, tier_ok) = match r.outcome {
+                vm::Outcome::Ran {
+                    kernel,
+                    problems: p,
+                } => {
+                    let tier_ok = p.is_empty() && failed == 0;
+                    problems.extend(p.iter().map(|p| format!("{}: {p}", r.name)));
+                    (
+                        format!("{}, kernel {kernel}", ok_or_failed(tier_ok)),
+                        tier_ok,
+                    )
+                }
+                vm::Outcome::NotRun(why) => {
+                    let note = match must_run {
+                        true => "",
+                        false => " (warning only: not CI)",
+                    };
+                    (format!("not run: {why}{note}"), !must_run)
+                }
+                vm::Outcome::Broken(why) => (format!("FAILED: {why}"), false),
+            };
+            ok &= tier_ok;
+            rows.push(Row {
+                tier: r.name.to_owned(),
+                secs: (r.secs > 0.0).then_some(r.secs),
+                status,
+            });
+        }
+    }
 
     println!(
-        "\n== per-tier counts (tier {}{})",
-        tier.name,
+        "\n== per-tier counts (tier {}{}; VM tiers are always strict)",
+        opts.tier,
         strict_note(opts.strict)
     );
-    print!("{}", report.table());
-    for line in &report.failed_binaries {
-        println!("failed binary: {line}");
+    print!("{}", report.table(&rows));
+    for p in &problems {
+        println!("problem: {p}");
     }
-    let leftovers_ok = check_leftovers(&before);
     let all = report.all;
-    if !status_ok && all.failed == 0 {
-        println!("cargo test failed without a failing test (build error or crashed binary)");
-    }
     println!(
         "{} passed, {} failed, {} skipped",
         all.passed, all.failed, all.ignored
     );
-    match status_ok && all.failed == 0 && leftovers_ok {
+    match ok && all.failed == 0 {
         true => ExitCode::SUCCESS,
         false => ExitCode::FAILURE,
+    }
+}
+
+fn ok_or_failed(ok: bool) -> &'static str {
+    match ok {
+        true => "ok",
+        false => "FAILED",
     }
 }
 
@@ -103,8 +184,9 @@ fn strict_note(strict: bool) -> &'static str {
     }
 }
 
-/// `cargo test --workspace --all-features --no-fail-fast`, output streamed and parsed.
-fn run_host(tier: &Tier, opts: &Options) -> (Result<Report, String>, bool) {
+/// `cargo test --workspace --all-features --no-fail-fast`, output streamed and parsed
+/// into `report`; whether cargo succeeded.
+fn run_host(tier: &Tier, opts: &Options, report: &mut Report) -> Result<bool, String> {
     let mut cmd = Command::new(cargo());
     cmd.current_dir(workspace_root()).arg("test");
     let picks_packages = opts
@@ -121,14 +203,11 @@ fn run_host(tier: &Tier, opts: &Options) -> (Result<Report, String>, bool) {
         .env("CGTEST_TIER_PROVIDES", tier.provides.join(","))
         .env("CGTEST_STRICT_TIER", if opts.strict { "1" } else { "0" });
     println!("== running: {cmd:?}");
-    match stream(cmd) {
-        Ok((report, ok)) => (Ok(report), ok),
-        Err(e) => (Err(e), false),
-    }
+    stream(cmd, report)
 }
 
 /// Runs `cmd` with stdout and stderr merged into one pipe, echoing and parsing lines.
-fn stream(mut cmd: Command) -> Result<(Report, bool), String> {
+fn stream(mut cmd: Command, report: &mut Report) -> Result<bool, String> {
     let (reader, writer) = std::io::pipe().map_err(|e| format!("pipe: {e}"))?;
     let writer2 = writer.try_clone().map_err(|e| format!("pipe: {e}"))?;
     cmd.stdout(writer).stderr(writer2);
@@ -136,7 +215,6 @@ fn stream(mut cmd: Command) -> Result<(Report, bool), String> {
     // The command still holds the write ends: drop it so the reader sees EOF.
     drop(cmd);
 
-    let mut report = Report::default();
     let mut out = std::io::stdout().lock();
     for line in BufReader::new(reader).lines() {
         let line = line.map_err(|e| format!("reading cargo output: {e}"))?;
@@ -147,7 +225,7 @@ fn stream(mut cmd: Command) -> Result<(Report, bool), String> {
     let status = child
         .wait()
         .map_err(|e| format!("waiting for cargo: {e}"))?;
-    Ok((report, status.success()))
+    Ok(status.success())
 }
 
 /// Reports `cgtest-*` cgroups left behind; fails on those made during this run by a

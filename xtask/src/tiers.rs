@@ -1,16 +1,48 @@
-//! The test tiers `cargo xtask test --tier <name>` knows. This is the extension point
-//! for the VM and systemd tiers (see docs/testing.md and the env notes): add a
-//! [`Tier`] with its own [`Runner`], and its `provides` list so CI can insist that
-//! the tests needing those capabilities ran.
+//! The test tiers `cargo xtask test --tier <name>` knows: the host, and virtual
+//! machines booting a Debian kernel under QEMU with a chosen cgroup layout. A new tier
+//! is a [`Tier`] here with its [`Runner`] and the `provides` list CI insists on.
 
 /// How a tier's tests are run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Runner {
     /// `cargo test` directly on this machine.
     Host,
-    // TODO(VM tiers issue): `Vm { kernel, cgroup_mode }` building static test binaries
-    // (`--target x86_64-unknown-linux-gnu`, crt-static, vmtest profile) and booting
-    // them with one payload per tier; `SystemdContainer`, `SystemdVm`.
+    /// The ktest binaries, built static, booted once in a VM (see `vm/`).
+    Vm(VmSpec),
+}
+
+/// What a VM tier boots.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct VmSpec {
+    /// The Debian suite whose `linux-image-cloud-amd64` kernel is booted.
+    pub suite: &'static str,
+    /// How the guest's init mounts the cgroup hierarchies.
+    pub layout: Layout,
+    /// Extra kernel command line.
+    pub append: &'static str,
+    /// Extra environment of every test binary in the guest.
+    pub env: &'static [(&'static str, &'static str)],
+}
+
+/// The cgroup layout a VM's init sets up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Layout {
+    /// cgroup2 at `/sys/fs/cgroup`, every controller enabled in the root's
+    /// `cgroup.subtree_control`; v1 disabled (`cgroup_no_v1=all`).
+    PureV2,
+    /// A tmpfs at `/sys/fs/cgroup` with each v1 controller on its own hierarchy,
+    /// `name=systemd` at `systemd/` and cgroup2 at `unified/` (like the CI host).
+    Hybrid,
+}
+
+impl Layout {
+    /// The word the guest's init reads (`XTASK_LAYOUT`).
+    pub fn word(self) -> &'static str {
+        match self {
+            Layout::PureV2 => "v2",
+            Layout::Hybrid => "hybrid",
+        }
+    }
 }
 
 /// A test tier.
@@ -19,44 +51,137 @@ pub struct Tier {
     /// The name: the value of `CGTEST_TIER` inside the run.
     pub name: &'static str,
     /// The ktest need names the tier guarantees (`CGTEST_TIER_PROVIDES`): with
-    /// `CGTEST_STRICT_TIER=1` (in CI), a test ignored for one of them fails instead.
+    /// `CGTEST_STRICT_TIER=1` (in CI, and always in a VM), a test ignored for one of
+    /// them fails instead.
     pub provides: &'static [&'static str],
     /// How its tests are run.
     pub runner: Runner,
 }
 
-/// Every tier. The host list is what the CI machine offers (hybrid layout, root,
-/// kernel with cgroup.kill, freeze and PSI); a developer machine that lacks one of
-/// them only ignores those tests, unless the run is strict.
-pub const TIERS: &[Tier] = &[Tier {
-    name: "host",
-    provides: &[
-        "root",
-        "tier:host",
-        "v1:cpu",
-        "v1:cpuacct",
-        "v1:cpuset",
-        "v1:memory",
-        "v1:devices",
-        "v1:freezer",
-        "v1:blkio",
-        "v1:pids",
-        "v1:name=systemd",
-        "unified",
-        "file:cgroup.procs",
-        "file:cgroup.events",
-        "file:cgroup.freeze",
-        "file:cgroup.kill",
-        "file:cgroup.threads",
-        "file:cgroup.type",
-        "file:cgroup.stat",
-        "file:cpu.stat",
-        "file:cpu.pressure",
-        "file:io.pressure",
-        "file:memory.pressure",
-    ],
-    runner: Runner::Host,
-}];
+/// Every tier, in the order `cargo xtask test` runs them. The host list is what the
+/// CI machine offers (hybrid layout, root, kernel with cgroup.kill, freeze and PSI); a
+/// developer machine that lacks one of them only ignores those tests, unless the run
+/// is strict. The VM lists are what their kernels and init guarantee.
+pub const TIERS: &[Tier] = &[
+    Tier {
+        name: "host",
+        provides: &[
+            "root",
+            "tier:host",
+            "v1:cpu",
+            "v1:cpuacct",
+            "v1:cpuset",
+            "v1:memory",
+            "v1:devices",
+            "v1:freezer",
+            "v1:blkio",
+            "v1:pids",
+            "v1:name=systemd",
+            "unified",
+            "file:cgroup.procs",
+            "file:cgroup.events",
+            "file:cgroup.freeze",
+            "file:cgroup.kill",
+            "file:cgroup.threads",
+            "file:cgroup.type",
+            "file:cgroup.stat",
+            "file:cpu.stat",
+            "file:cpu.pressure",
+            "file:io.pressure",
+            "file:memory.pressure",
+        ],
+        runner: Runner::Host,
+    },
+    Tier {
+        name: "vm-v2",
+        provides: &[
+            "root",
+            "tier:vm-v2",
+            "unified",
+            "v2:cpuset",
+            "v2:cpu",
+            "v2:io",
+            "v2:memory",
+            "v2:hugetlb",
+            "v2:pids",
+            "v2:rdma",
+            "v2:misc",
+            "file:cgroup.procs",
+            "file:cgroup.events",
+            "file:cgroup.freeze",
+            "file:cgroup.kill",
+            "file:cgroup.threads",
+            "file:cgroup.type",
+            "file:cgroup.stat",
+            "file:cgroup.pressure",
+            "file:cpu.stat",
+            "file:cpu.pressure",
+            "file:io.pressure",
+            "file:memory.pressure",
+            "file:memory.events",
+            "file:memory.max",
+            "file:memory.swap.max",
+            "file:memory.oom.group",
+            "file:cpu.max",
+            "file:cpu.max.burst",
+            "file:cpu.idle",
+            "file:cpu.weight",
+            "file:cpuset.cpus",
+            "file:io.weight",
+            "file:io.max",
+            "file:pids.max",
+            "file:rdma.max",
+            "file:misc.max",
+        ],
+        runner: Runner::Vm(VmSpec {
+            suite: "trixie",
+            layout: Layout::PureV2,
+            append: "cgroup_no_v1=all",
+            env: &[],
+        }),
+    },
+    Tier {
+        name: "vm-v1",
+        provides: &[
+            "root",
+            "tier:vm-v1",
+            "v1:cpu",
+            "v1:cpuacct",
+            "v1:cpuset",
+            "v1:memory",
+            "v1:devices",
+            "v1:freezer",
+            "v1:net_cls",
+            "v1:net_prio",
+            "v1:blkio",
+            "v1:perf_event",
+            "v1:hugetlb",
+            "v1:pids",
+            "v1:rdma",
+            "v1:misc",
+            "v1:name=systemd",
+            "memory-attach",
+            "unified",
+            "file:cgroup.procs",
+            "file:cgroup.events",
+            "file:cgroup.freeze",
+            "file:cgroup.kill",
+            "file:cgroup.threads",
+            "file:cgroup.type",
+            "file:cgroup.stat",
+            "file:cpu.stat",
+            "file:cpu.pressure",
+            "file:io.pressure",
+            "file:memory.pressure",
+        ],
+        runner: Runner::Vm(VmSpec {
+            suite: "bookworm",
+            layout: Layout::Hybrid,
+            append: "",
+            env: &[("CGTEST_ALLOW_MEMORY_ATTACH", "1")],
+        }),
+    },
+];
 
 /// The tier called `name`.
 pub fn find(name: &str) -> Option<&'static Tier> {
@@ -66,4 +191,30 @@ pub fn find(name: &str) -> Option<&'static Tier> {
 /// The names of all tiers, for error messages.
 pub fn names() -> String {
     TIERS.iter().map(|t| t.name).collect::<Vec<_>>().join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_tier_provides_its_own_tier_need_and_root() {
+        for t in TIERS {
+            assert!(t.provides.contains(&"root"), "{}", t.name);
+            let own = format!("tier:{}", t.name);
+            assert!(t.provides.contains(&own.as_str()), "{}", t.name);
+        }
+    }
+
+    #[test]
+    fn the_v1_vm_is_the_only_tier_allowing_memory_attach() {
+        for t in TIERS {
+            let allows = match t.runner {
+                Runner::Vm(spec) => spec.env.contains(&("CGTEST_ALLOW_MEMORY_ATTACH", "1")),
+                Runner::Host => false,
+            };
+            assert_eq!(allows, t.provides.contains(&"memory-attach"), "{}", t.name);
+            assert_eq!(allows, t.name == "vm-v1");
+        }
+    }
 }

@@ -5,7 +5,7 @@
 //! outside pathsafe expands to `pathsafe::` paths (the lint cannot see into macros);
 //! (c) no crate enables another crate's `test-fixtures` feature in a non-dev dependency.
 
-mod features;
+pub mod features;
 mod public_dep;
 mod sources;
 

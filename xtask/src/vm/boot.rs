@@ -1,0 +1,151 @@
+//! Booting one VM under QEMU (TCG, `-M pc`), streaming its serial console to our
+//! stdout and into a [`Console`] and a [`Report`], bounded by a timeout.
+
+use std::io::{BufRead, BufReader, Write};
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use super::console::Console;
+use crate::report::Report;
+
+/// The machine every VM tier boots: `-M pc` and single-threaded TCG (multi-threaded
+/// TCG and `microvm` hung or panicked in a few boots out of tens).
+#[derive(Debug, Clone)]
+pub struct Machine<'a> {
+    pub qemu: &'a Path,
+    pub kernel: &'a Path,
+    pub initrd: &'a Path,
+    /// Extra kernel command line.
+    pub append: &'a str,
+    pub memory_mib: u32,
+    pub cpus: u32,
+    pub timeout: Duration,
+}
+
+impl Machine<'_> {
+    fn command(&self) -> Command {
+        let mut cmd = Command::new(self.qemu);
+        cmd.args(["-M", "pc", "-accel", "tcg,thread=single", "-cpu", "max"])
+            .args([
+                "-smp",
+                &self.cpus.to_string(),
+                "-m",
+                &self.memory_mib.to_string(),
+            ])
+            .args([
+                "-nographic",
+                "-no-reboot",
+                "-nodefaults",
+                "-serial",
+                "stdio",
+            ])
+            .arg("-kernel")
+            .arg(self.kernel)
+            .arg("-initrd")
+            .arg(self.initrd)
+            .arg("-append")
+            .arg(format!(
+                "console=ttyS0 rdinit=/init panic=-1 quiet loglevel=3 {}",
+                self.append
+            ))
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped());
+        cmd
+    }
+
+    /// Boots, echoes every console line prefixed with `[tier] `, and feeds it to
+    /// `console` and `report`. Returns an error when QEMU cannot run or the timeout
+    /// hits (QEMU is then killed).
+    pub fn boot(
+        &self,
+        tier: &str,
+        console: &mut Console,
+        report: &mut Report,
+    ) -> Result<(), String> {
+        let mut cmd = self.command();
+        println!("== booting {tier}: {cmd:?}");
+        let mut child = cmd
+            .spawn()
+            .map_err(|e| format!("cannot run {}: {e}", self.qemu.display()))?;
+        let stdout = child.stdout.take().ok_or("qemu has no stdout")?;
+        let (tx, rx) = mpsc::channel::<String>();
+        let reader = std::thread::spawn(move || {
+            let mut r = BufReader::new(stdout);
+            let mut buf = Vec::new();
+            while r.read_until(b'\n', &mut buf).is_ok_and(|n| n > 0) {
+                if tx.send(String::from_utf8_lossy(&buf).into_owned()).is_err() {
+                    break;
+                }
+                buf.clear();
+            }
+        });
+        let deadline = Instant::now() + self.timeout;
+        let mut out = std::io::stdout();
+        let mut timed_out = false;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match rx.recv_timeout(left.min(Duration::from_secs(1))) {
+                Ok(line) => {
+                    let shown = without_escapes(line.trim_end_matches(['\r', '\n']));
+                    let _ = writeln!(out, "[{tier}] {shown}");
+                    console.line(&shown);
+                    report.line(&shown);
+                }
+                Err(mpsc::RecvTimeoutError::Disconnected) => break,
+                Err(mpsc::RecvTimeoutError::Timeout) if left.is_zero() => {
+                    timed_out = true;
+                    let _ = child.kill();
+                    break;
+                }
+                Err(mpsc::RecvTimeoutError::Timeout) => {}
+            }
+        }
+        let status = child.wait().map_err(|e| format!("waiting for qemu: {e}"))?;
+        let _ = reader.join();
+        if timed_out {
+            return Err(format!(
+                "the VM did not finish within {}s and was killed",
+                self.timeout.as_secs()
+            ));
+        }
+        match status.success() {
+            true => Ok(()),
+            false => Err(format!("qemu exited with {status}")),
+        }
+    }
+}
+
+/// The line without terminal escape sequences (the firmware clears the screen) and
+/// other control characters.
+fn without_escapes(line: &str) -> String {
+    let mut out = String::with_capacity(line.len());
+    let mut chars = line.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            // A CSI sequence runs to a final byte in @..~; other escapes are one char.
+            '\u{1b}' => {
+                if chars.next() == Some('[') {
+                    while chars.next().is_some_and(|c| !('@'..='~').contains(&c)) {}
+                }
+            }
+            '\t' => out.push(c),
+            c if c.is_control() => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn firmware_escapes_are_removed() {
+        let line = "\u{1b}c\u{1b}[?7l\u{1b}[2J\u{1b}[0mSeaBIOS (version 1.16)";
+        assert_eq!(without_escapes(line), "SeaBIOS (version 1.16)");
+        assert_eq!(without_escapes("a\tb\u{7}c"), "a\tbc");
+    }
+}

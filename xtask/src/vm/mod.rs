@@ -1,0 +1,313 @@
+//! The VM tiers: prepare the machine (QEMU, busybox, kernels), build the ktest binaries
+//! static, and boot each tier once with all of them (`init.sh` in `xtask/vm/`).
+
+mod apt;
+mod boot;
+mod build;
+mod console;
+mod cpio;
+mod elf;
+mod manifest;
+mod payload;
+pub mod prepare;
+mod run;
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use crate::report::Report;
+use crate::tiers::{Runner, Tier, VmSpec};
+use crate::util::{target_dir, workspace_root};
+use build::{Payload, TestBin};
+use console::Console;
+use payload::GuestEnv;
+
+/// Default bound of one boot (all binaries of a tier); `XTASK_VM_TIMEOUT` overrides.
+const BOOT_TIMEOUT_SECS: u64 = 1500;
+/// Default bound of one test binary in the guest; `XTASK_VM_BIN_TIMEOUT` overrides.
+const BIN_TIMEOUT_SECS: u64 = 600;
+/// Guest memory: the initramfs is unpacked into it, and tests allocate.
+const MEMORY_MIB: u32 = 1024;
+const CPUS: u32 = 2;
+
+/// How a VM tier ended.
+#[derive(Debug, Clone)]
+pub enum Outcome {
+    /// It booted and ran; the problems make it fail (empty: it passed).
+    Ran {
+        kernel: String,
+        problems: Vec<String>,
+    },
+    /// It could not run on this machine (preparation failed, nothing selected).
+    NotRun(String),
+    /// It should have run but something of ours broke (the static build, the image).
+    Broken(String),
+}
+
+/// A VM tier's result and wall time.
+#[derive(Debug, Clone)]
+pub struct TierResult {
+    pub name: &'static str,
+    pub secs: f64,
+    pub outcome: Outcome,
+}
+
+/// Which binaries and arguments a run selects, from `cargo xtask test -- ARGS`: the
+/// packages (`-p`) and test targets (`--test`) pick binaries, the words after a
+/// second `--` go to every binary; other cargo options do not apply to the VM tiers.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Selection {
+    pub packages: Vec<String>,
+    pub targets: Vec<String>,
+    pub test_args: Vec<String>,
+}
+
+impl Selection {
+    /// Reads the cargo arguments of `cargo xtask test -- ARGS`.
+    pub fn from_cargo_args(args: &[String]) -> Selection {
+        let mut s = Selection::default();
+        let mut it = args.iter();
+        while let Some(a) = it.next() {
+            let mut value = |flag: &str, short: Option<&str>| -> Option<String> {
+                if a == flag || short.is_some_and(|s| a == s) {
+                    return it.next().cloned();
+                }
+                if let Some(v) = a.strip_prefix(&format!("{flag}=")) {
+                    return Some(v.to_owned());
+                }
+                short.and_then(|s| a.strip_prefix(s)).map(str::to_owned)
+            };
+            if a == "--" {
+                s.test_args = it.cloned().collect();
+                break;
+            } else if let Some(p) = value("--package", Some("-p")) {
+                s.packages.push(p);
+            } else if let Some(t) = value("--test", None) {
+                s.targets.push(t);
+            }
+        }
+        s
+    }
+
+    /// Whether anything narrows the run (then a tier may run no test).
+    pub fn is_filtered(&self) -> bool {
+        !(self.packages.is_empty() && self.targets.is_empty() && self.test_args.is_empty())
+    }
+
+    fn picks(&self, t: &TestBin) -> bool {
+        (self.packages.is_empty() || self.packages.contains(&t.package))
+            && (self.targets.is_empty() || self.targets.contains(&t.target))
+    }
+}
+
+fn env_secs(var: &str, default: u64) -> u64 {
+    std::env::var(var)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+/// `target/vm` (assets) of this workspace.
+pub fn vm_dir() -> PathBuf {
+    target_dir(&workspace_root()).join("vm")
+}
+
+/// The suites the given tiers boot.
+pub fn suites(tiers: &[&Tier]) -> Vec<&'static str> {
+    let mut out: Vec<&'static str> = Vec::new();
+    for t in tiers {
+        if let Runner::Vm(spec) = t.runner
+            && !out.contains(&spec.suite)
+        {
+            out.push(spec.suite);
+        }
+    }
+    out
+}
+
+/// Prepares, builds and boots every VM tier in `tiers`; the console lines go into
+/// `report`. Prints the time of each phase.
+pub fn run_tiers(tiers: &[&'static Tier], sel: &Selection, report: &mut Report) -> Vec<TierResult> {
+    let not_run = |why: String| -> Vec<TierResult> {
+        tiers
+            .iter()
+            .map(|t| TierResult {
+                name: t.name,
+                secs: 0.0,
+                outcome: Outcome::NotRun(why.clone()),
+            })
+            .collect()
+    };
+    let broken = |why: String| -> Vec<TierResult> {
+        tiers
+            .iter()
+            .map(|t| TierResult {
+                name: t.name,
+                secs: 0.0,
+                outcome: Outcome::Broken(why.clone()),
+            })
+            .collect()
+    };
+    let start = Instant::now();
+    let assets = match prepare::prepare(&vm_dir(), &suites(tiers)) {
+        Ok(a) => a,
+        Err(e) => return not_run(format!("VM preparation failed: {e}")),
+    };
+    println!("== VM preparation: {:.1}s", start.elapsed().as_secs_f64());
+    let start = Instant::now();
+    let build_dir = target_dir(&workspace_root()).join("vm-build");
+    let payload = match build::build(&workspace_root(), &build_dir) {
+        Ok(p) => p,
+        Err(e) => return broken(format!("static build failed: {e}")),
+    };
+    println!(
+        "== static build of the VM payload: {:.1}s ({} ktest binaries, tools: {})",
+        start.elapsed().as_secs_f64(),
+        payload.tests.len(),
+        payload.tools.keys().cloned().collect::<Vec<_>>().join(", ")
+    );
+    let tests: Vec<&TestBin> = payload.tests.iter().filter(|t| sel.picks(t)).collect();
+    let mut results = Vec::new();
+    for tier in tiers {
+        let Runner::Vm(spec) = tier.runner else {
+            continue;
+        };
+        let start = Instant::now();
+        let outcome = match tests.is_empty() {
+            true => Outcome::NotRun("no ktest binary selected".to_owned()),
+            false => run_one(tier, &spec, &assets, &payload, &tests, sel, report),
+        };
+        let secs = start.elapsed().as_secs_f64();
+        println!("== tier {}: {secs:.1}s", tier.name);
+        results.push(TierResult {
+            name: tier.name,
+            secs,
+            outcome,
+        });
+    }
+    results
+}
+
+fn run_one(
+    tier: &Tier,
+    spec: &VmSpec,
+    assets: &prepare::Assets,
+    payload: &Payload,
+    tests: &[&TestBin],
+    sel: &Selection,
+    report: &mut Report,
+) -> Outcome {
+    let Some(kernel) = assets.kernel(spec.suite) else {
+        return Outcome::NotRun(format!("no {} kernel prepared", spec.suite));
+    };
+    let mut vars = vec![
+        ("CGTEST_TIER".to_owned(), tier.name.to_owned()),
+        ("CGTEST_STRICT_TIER".to_owned(), "1".to_owned()),
+        ("CGTEST_TIER_PROVIDES".to_owned(), tier.provides.join(",")),
+    ];
+    vars.extend(spec.env.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+    vars.extend(payload::tool_vars(payload));
+    let mut args = vec!["--color".to_owned(), "never".to_owned()];
+    args.extend(sel.test_args.iter().cloned());
+    let env = GuestEnv {
+        layout: spec.layout.word(),
+        vars,
+        args,
+        bin_timeout: env_secs("XTASK_VM_BIN_TIMEOUT", BIN_TIMEOUT_SECS),
+    };
+    let initrd = assets.dir.join(tier.name).join("initramfs.cpio");
+    let size = match payload::write(&initrd, &assets.busybox, payload, tests, &env) {
+        Ok(size) => size,
+        Err(e) => return Outcome::Broken(format!("cannot write the initramfs: {e}")),
+    };
+    println!(
+        "== {}: {} ({} MiB initramfs, {} binaries)",
+        tier.name,
+        kernel.package,
+        size >> 20,
+        tests.len()
+    );
+    let machine = boot::Machine {
+        qemu: &assets.qemu,
+        kernel: &kernel.vmlinuz,
+        initrd: &initrd,
+        append: spec.append,
+        memory_mib: MEMORY_MIB,
+        cpus: CPUS,
+        timeout: Duration::from_secs(env_secs("XTASK_VM_TIMEOUT", BOOT_TIMEOUT_SECS)),
+    };
+    let mut console = Console::default();
+    let booted = machine.boot(tier.name, &mut console, report);
+    let mut problems = console.problems();
+    if let Err(e) = booted {
+        problems.insert(0, e);
+    }
+    let ran = report.tiers.get(tier.name).map_or(0, |c| c.ran());
+    if ran == 0 && !sel.is_filtered() {
+        problems.push("the tier ran no test".to_owned());
+    }
+    Outcome::Ran {
+        kernel: console.kernel.unwrap_or_else(|| kernel.package.clone()),
+        problems,
+    }
+}
+
+/// `cargo xtask vm-prepare`: packages and kernels of every VM tier.
+pub fn prepare_command(tiers: &[&'static Tier]) -> bool {
+    let start = Instant::now();
+    let result = prepare::prepare(&vm_dir(), &suites(tiers));
+    println!("== VM preparation: {:.1}s", start.elapsed().as_secs_f64());
+    match result {
+        Ok(a) => {
+            for s in suites(tiers) {
+                if let Some(k) = a.kernel(s) {
+                    println!("{s}: {} ({})", k.package, k.vmlinuz.display());
+                }
+            }
+            println!(
+                "qemu: {}, busybox: {}",
+                a.qemu.display(),
+                a.busybox.display()
+            );
+            true
+        }
+        Err(e) => {
+            println!("VM preparation failed: {e}");
+            false
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(text: &str) -> Vec<String> {
+        text.split_whitespace().map(str::to_owned).collect()
+    }
+
+    #[test]
+    fn packages_targets_and_test_arguments_are_read() {
+        let s = Selection::from_cargo_args(&args(
+            "-p cgroups-fs --package=cgctl -pktest --test real_kernel --lib -- freeze --exact",
+        ));
+        assert_eq!(s.packages, ["cgroups-fs", "cgctl", "ktest"]);
+        assert_eq!(s.targets, ["real_kernel"]);
+        assert_eq!(s.test_args, ["freeze", "--exact"]);
+        assert!(s.is_filtered());
+        assert!(!Selection::from_cargo_args(&[]).is_filtered());
+    }
+
+    #[test]
+    fn a_selection_picks_by_package_and_target() {
+        let t = TestBin {
+            package: "cgctl".to_owned(),
+            target: "e2e".to_owned(),
+            path: PathBuf::from("/x"),
+        };
+        assert!(Selection::default().picks(&t));
+        assert!(Selection::from_cargo_args(&args("-p cgctl")).picks(&t));
+        assert!(!Selection::from_cargo_args(&args("-p ktest")).picks(&t));
+        assert!(!Selection::from_cargo_args(&args("--test real_kernel")).picks(&t));
+    }
+}
