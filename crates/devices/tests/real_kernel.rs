@@ -4,7 +4,13 @@
 //! that cannot open `/dev/null`) is tested through the drivers, in `cgroups-fs2`.
 //!
 //! Every test works in its own `cgtest-*` cgroup, removed on drop; no process is
-//! moved anywhere.
+//! moved anywhere. The host device walk runs on a tree of device nodes made with
+//! mknod(2) in a temp dir, and on the real `/dev`.
+// Tests read /proc and build fixture trees directly.
+#![allow(clippy::disallowed_methods)]
+
+#[path = "real_kernel/host.rs"]
+mod host;
 
 use std::os::fd::{AsFd, OwnedFd};
 
@@ -184,6 +190,15 @@ fn main() {
         t(
             "removing_the_cgroup_releases_our_program",
             removing_the_cgroup_releases_our_program,
+        ),
+        Test::new(
+            "device_walk_lists_nodes_and_skips_links_fifos_and_pseudo_dirs",
+            host::device_walk_lists_nodes_and_skips_links_fifos_and_pseudo_dirs,
+        )
+        .needs(Need::Root),
+        Test::new(
+            "host_dev_lists_null_and_only_devices",
+            host::host_dev_lists_null_and_only_devices,
         ),
     ])
 }
