@@ -116,10 +116,14 @@ pub fn run(opts: &Options) -> ExitCode {
         .copied()
         .filter(|t| matches!(t.runner, Runner::Vm(_)))
         .collect();
+    let mut phases = Vec::new();
     if !vm_tiers.is_empty() {
         let selection = vm::Selection::from_cargo_args(&opts.cargo_args);
-        for r in vm::run_tiers(&vm_tiers, &selection, &mut report) {
+        let run = vm::run_tiers(&vm_tiers, &selection, &mut report);
+        phases = run.phases;
+        for r in run.tiers {
             let failed = report.tiers.get(r.name).map_or(0, |c| c.failed);
+            let ran = matches!(r.outcome, vm::Outcome::Ran { .. });
             let (status, tier_ok) = match r.outcome {
                 vm::Outcome::Ran {
                     kernel,
@@ -135,16 +139,20 @@ pub fn run(opts: &Options) -> ExitCode {
                 vm::Outcome::NotRun(why) => {
                     let note = match must_run {
                         true => "",
-                        false => " (warning only: not CI)",
+                        false => " (a warning: not CI, no --tier)",
                     };
-                    (format!("not run: {why}{note}"), !must_run)
+                    problems.push(format!("{}: not run: {why}", r.name));
+                    (format!("not run: {}{note}", first_line(&why)), !must_run)
                 }
-                vm::Outcome::Broken(why) => (format!("FAILED: {why}"), false),
+                vm::Outcome::Broken(why) => {
+                    problems.push(format!("{}: {why}", r.name));
+                    (format!("FAILED: {}", first_line(&why)), false)
+                }
             };
             ok &= tier_ok;
             rows.push(Row {
                 tier: r.name.to_owned(),
-                secs: (r.secs > 0.0).then_some(r.secs),
+                secs: ran.then_some(r.secs),
                 status,
             });
         }
@@ -156,6 +164,13 @@ pub fn run(opts: &Options) -> ExitCode {
         strict_note(opts.strict)
     );
     print!("{}", report.table(&rows));
+    if !phases.is_empty() {
+        let shown: Vec<String> = phases
+            .iter()
+            .map(|(name, secs)| format!("{name} {secs:.1}s"))
+            .collect();
+        println!("shared by the VM tiers: {}", shown.join(", "));
+    }
     for p in &problems {
         println!("problem: {p}");
     }
@@ -167,6 +182,15 @@ pub fn run(opts: &Options) -> ExitCode {
     match ok && all.failed == 0 {
         true => ExitCode::SUCCESS,
         false => ExitCode::FAILURE,
+    }
+}
+
+/// The first line of a reason, at most 80 characters, for the table.
+fn first_line(text: &str) -> String {
+    let line = text.lines().next().unwrap_or("");
+    match line.char_indices().nth(80) {
+        Some((at, _)) => format!("{}...", &line[..at]),
+        None => line.to_owned(),
     }
 }
 

@@ -170,6 +170,18 @@ impl Apt {
         }
     }
 
+    /// Whether a private configuration has fetched a `Packages` list (the machine's
+    /// own is assumed to have them).
+    pub fn has_package_lists(&self) -> bool {
+        let Apt::Private { dir } = self else {
+            return true;
+        };
+        std::fs::read_dir(dir.join("lists")).is_ok_and(|d| {
+            d.filter_map(Result::ok)
+                .any(|e| e.file_name().to_string_lossy().contains("_Packages"))
+        })
+    }
+
     /// `apt-get` with this configuration, non-interactive.
     pub fn command(&self) -> Command {
         let mut cmd = Command::new("apt-get");

@@ -23,9 +23,9 @@ use console::Console;
 use payload::GuestEnv;
 
 /// Default bound of one boot (all binaries of a tier); `XTASK_VM_TIMEOUT` overrides.
-const BOOT_TIMEOUT_SECS: u64 = 1500;
+const BOOT_TIMEOUT_SECS: u64 = 900;
 /// Default bound of one test binary in the guest; `XTASK_VM_BIN_TIMEOUT` overrides.
-const BIN_TIMEOUT_SECS: u64 = 600;
+const BIN_TIMEOUT_SECS: u64 = 300;
 /// Guest memory: the initramfs is unpacked into it, and tests allocate.
 const MEMORY_MIB: u32 = 1024;
 const CPUS: u32 = 2;
@@ -125,40 +125,51 @@ pub fn suites(tiers: &[&Tier]) -> Vec<&'static str> {
     out
 }
 
+/// The VM tiers' results and the times of the shared phases (preparation, static
+/// build) as `(name, seconds)`.
+#[derive(Debug, Clone, Default)]
+pub struct Run {
+    pub tiers: Vec<TierResult>,
+    pub phases: Vec<(&'static str, f64)>,
+}
+
 /// Prepares, builds and boots every VM tier in `tiers`; the console lines go into
 /// `report`. Prints the time of each phase.
-pub fn run_tiers(tiers: &[&'static Tier], sel: &Selection, report: &mut Report) -> Vec<TierResult> {
-    let not_run = |why: String| -> Vec<TierResult> {
+pub fn run_tiers(tiers: &[&'static Tier], sel: &Selection, report: &mut Report) -> Run {
+    let mut run = Run::default();
+    let all = |outcome: Outcome| -> Vec<TierResult> {
         tiers
             .iter()
             .map(|t| TierResult {
                 name: t.name,
                 secs: 0.0,
-                outcome: Outcome::NotRun(why.clone()),
-            })
-            .collect()
-    };
-    let broken = |why: String| -> Vec<TierResult> {
-        tiers
-            .iter()
-            .map(|t| TierResult {
-                name: t.name,
-                secs: 0.0,
-                outcome: Outcome::Broken(why.clone()),
+                outcome: outcome.clone(),
             })
             .collect()
     };
     let start = Instant::now();
-    let assets = match prepare::prepare(&vm_dir(), &suites(tiers)) {
+    let prepared = prepare::prepare(&vm_dir(), &suites(tiers));
+    run.phases
+        .push(("VM preparation", start.elapsed().as_secs_f64()));
+    let assets = match prepared {
         Ok(a) => a,
-        Err(e) => return not_run(format!("VM preparation failed: {e}")),
+        Err(e) => {
+            run.tiers = all(Outcome::NotRun(format!("VM preparation failed: {e}")));
+            return run;
+        }
     };
     println!("== VM preparation: {:.1}s", start.elapsed().as_secs_f64());
     let start = Instant::now();
     let build_dir = target_dir(&workspace_root()).join("vm-build");
-    let payload = match build::build(&workspace_root(), &build_dir) {
+    let built = build::build(&workspace_root(), &build_dir);
+    run.phases
+        .push(("static build", start.elapsed().as_secs_f64()));
+    let payload = match built {
         Ok(p) => p,
-        Err(e) => return broken(format!("static build failed: {e}")),
+        Err(e) => {
+            run.tiers = all(Outcome::Broken(format!("static build failed: {e}")));
+            return run;
+        }
     };
     println!(
         "== static build of the VM payload: {:.1}s ({} ktest binaries, tools: {})",
@@ -167,7 +178,6 @@ pub fn run_tiers(tiers: &[&'static Tier], sel: &Selection, report: &mut Report) 
         payload.tools.keys().cloned().collect::<Vec<_>>().join(", ")
     );
     let tests: Vec<&TestBin> = payload.tests.iter().filter(|t| sel.picks(t)).collect();
-    let mut results = Vec::new();
     for tier in tiers {
         let Runner::Vm(spec) = tier.runner else {
             continue;
@@ -179,13 +189,13 @@ pub fn run_tiers(tiers: &[&'static Tier], sel: &Selection, report: &mut Report) 
         };
         let secs = start.elapsed().as_secs_f64();
         println!("== tier {}: {secs:.1}s", tier.name);
-        results.push(TierResult {
+        run.tiers.push(TierResult {
             name: tier.name,
             secs,
             outcome,
         });
     }
-    results
+    run
 }
 
 fn run_one(
@@ -197,8 +207,9 @@ fn run_one(
     sel: &Selection,
     report: &mut Report,
 ) -> Outcome {
-    let Some(kernel) = assets.kernel(spec.suite) else {
-        return Outcome::NotRun(format!("no {} kernel prepared", spec.suite));
+    let kernel = match assets.kernel(spec.suite) {
+        Ok(k) => k,
+        Err(e) => return Outcome::NotRun(e),
     };
     let mut vars = vec![
         ("CGTEST_TIER".to_owned(), tier.name.to_owned()),
@@ -260,8 +271,9 @@ pub fn prepare_command(tiers: &[&'static Tier]) -> bool {
     match result {
         Ok(a) => {
             for s in suites(tiers) {
-                if let Some(k) = a.kernel(s) {
-                    println!("{s}: {} ({})", k.package, k.vmlinuz.display());
+                match a.kernel(s) {
+                    Ok(k) => println!("{s}: {} ({})", k.package, k.vmlinuz.display()),
+                    Err(e) => println!("{s}: FAILED: {e}"),
                 }
             }
             println!(
@@ -269,7 +281,7 @@ pub fn prepare_command(tiers: &[&'static Tier]) -> bool {
                 a.qemu.display(),
                 a.busybox.display()
             );
-            true
+            a.kernel_errors.is_empty()
         }
         Err(e) => {
             println!("VM preparation failed: {e}");

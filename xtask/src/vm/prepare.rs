@@ -2,6 +2,7 @@
 //! cached under `target/vm/`: QEMU and a static busybox (apt packages) and the Debian
 //! cloud kernel of each suite (`apt-get download`, vmlinuz taken from the package).
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
@@ -23,6 +24,9 @@ pub struct Assets {
     pub busybox: PathBuf,
     /// `target/vm`.
     pub dir: PathBuf,
+    /// Why the kernel of a suite could not be prepared (the other suites' tiers
+    /// still run).
+    pub kernel_errors: BTreeMap<String, String>,
 }
 
 /// A prepared kernel.
@@ -34,9 +38,12 @@ pub struct Kernel {
 }
 
 impl Assets {
-    /// The kernel of `suite`, if it has been prepared.
-    pub fn kernel(&self, suite: &str) -> Option<Kernel> {
-        kernel_in(&self.dir, suite)
+    /// The kernel of `suite`, or why there is none.
+    pub fn kernel(&self, suite: &str) -> Result<Kernel, String> {
+        if let Some(e) = self.kernel_errors.get(suite) {
+            return Err(e.clone());
+        }
+        kernel_in(&self.dir, suite).ok_or_else(|| format!("no {suite} kernel was prepared"))
     }
 }
 
@@ -64,7 +71,8 @@ fn static_busybox() -> Option<PathBuf> {
 }
 
 /// Makes sure the packages and the kernels of `suites` are there, installing and
-/// downloading what is missing; prints each step with its time.
+/// downloading what is missing; prints each step with its time. A kernel that cannot
+/// be fetched is recorded in [`Assets::kernel_errors`]; missing packages are an error.
 pub fn prepare(vm_dir: &Path, suites: &[&str]) -> Result<Assets, String> {
     if !cfg!(target_arch = "x86_64") {
         return Err("the VM tiers boot x86_64 kernels and need an x86_64 host".to_owned());
@@ -104,8 +112,9 @@ pub fn prepare(vm_dir: &Path, suites: &[&str]) -> Result<Assets, String> {
             )
         })?;
     }
+    let mut kernel_errors = BTreeMap::new();
     for suite in missing {
-        step(&format!("kernel of Debian {suite}"), || {
+        let fetched = step(&format!("kernel of Debian {suite}"), || {
             let k = fetch_kernel(vm_dir, suite)?;
             println!(
                 "vm-prepare: {suite}: {} -> {}",
@@ -113,7 +122,10 @@ pub fn prepare(vm_dir: &Path, suites: &[&str]) -> Result<Assets, String> {
                 k.vmlinuz.display()
             );
             Ok(())
-        })?;
+        });
+        if let Err(e) = fetched {
+            kernel_errors.insert(suite.to_owned(), format!("no {suite} kernel: {e}"));
+        }
     }
     let qemu = find_in_path(QEMU).ok_or(format!("{QEMU} not found after installing"))?;
     let busybox = static_busybox().ok_or("no static busybox at /bin/busybox after installing")?;
@@ -121,6 +133,7 @@ pub fn prepare(vm_dir: &Path, suites: &[&str]) -> Result<Assets, String> {
         qemu,
         busybox,
         dir: vm_dir.to_owned(),
+        kernel_errors,
     })
 }
 
@@ -143,7 +156,14 @@ fn fetch_kernel(vm_dir: &Path, suite: &str) -> Result<Kernel, String> {
                 .and_then(|c| apt::main_source(&sources, c))
                 .and_then(|s| s.signed_by.clone());
             let apt = Apt::private(&dir.join("apt"), &mirror, suite, key.as_deref());
-            output(apt.command().arg("update"))?;
+            let said = output(apt.command().arg("update"))?;
+            // apt-get update exits 0 when a mirror cannot be reached: look for a list.
+            if !apt.has_package_lists() {
+                return Err(format!(
+                    "apt-get update found no {suite} package list at {mirror}:\n{}",
+                    said.trim()
+                ));
+            }
             apt
         }
     };

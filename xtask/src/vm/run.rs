@@ -17,10 +17,26 @@ pub fn step<T>(label: &str, f: impl FnOnce() -> Result<T, String>) -> Result<T, 
     result
 }
 
+/// The program and its arguments, without `-o NAME=VALUE` option pairs (apt's long
+/// configuration), for messages.
+fn short(cmd: &Command) -> String {
+    let mut words = vec![cmd.get_program().to_string_lossy().into_owned()];
+    let mut args = cmd.get_args();
+    while let Some(a) = args.next() {
+        match a.to_str() {
+            Some("-o") => {
+                args.next();
+            }
+            _ => words.push(a.to_string_lossy().into_owned()),
+        }
+    }
+    words.join(" ")
+}
+
 /// Runs `cmd` and returns its stdout; an error names the command and shows the end of
 /// its stderr.
 pub fn output(cmd: &mut Command) -> Result<String, String> {
-    let shown = format!("{cmd:?}");
+    let shown = short(cmd);
     let out = cmd
         .output()
         .map_err(|e| format!("cannot run {shown}: {e}"))?;
@@ -46,4 +62,22 @@ pub fn find_in_path(name: &str) -> Option<PathBuf> {
         .find(|p| {
             std::fs::metadata(p).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
         })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn apt_configuration_options_are_left_out_of_messages() {
+        let mut cmd = Command::new("apt-get");
+        cmd.args([
+            "-q",
+            "-o",
+            "Dir::State::Lists=/x",
+            "download",
+            "linux-image-cloud-amd64",
+        ]);
+        assert_eq!(short(&cmd), "apt-get -q download linux-image-cloud-amd64");
+    }
 }
