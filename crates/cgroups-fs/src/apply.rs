@@ -22,9 +22,10 @@ pub(crate) fn set(m: &FsManager, r: &Resources) -> Result<()> {
         .with_field("unified")
         .with_hint("use the cgroup v2 driver, or the typed fields"));
     }
-    if let Some(rules) = &r.devices {
-        return Err(devices::rules_not_supported(rules.len()));
-    }
+    let device_target = match &r.devices {
+        Some(rules) => Some(devices::target(rules)?),
+        None => None,
+    };
 
     let wanted = controller::wanted(r);
     let mut targets = Vec::with_capacity(wanted.len());
@@ -41,7 +42,10 @@ pub(crate) fn set(m: &FsManager, r: &Resources) -> Result<()> {
                 dirs.entry(i).or_insert(opened)
             }
         };
-        controller::set(c, dir, m.cpuset_names, r)?;
+        match (c, &device_target) {
+            ("devices", Some(target)) => devices::set(dir, target)?,
+            _ => controller::set(c, dir, m.cpuset_names, r)?,
+        }
     }
     Ok(())
 }

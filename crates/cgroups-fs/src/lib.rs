@@ -53,9 +53,15 @@
 //!   the kernel shows it has none.
 //! - **net_cls** `net_cls.classid`, **net_prio** `net_prio.ifpriomap` (one entry per
 //!   write), **freezer** `freezer.state`, **rdma** `rdma.max`.
-//! - **devices**: the hierarchy is joined, but device rules are not applied yet: a
-//!   request with rules is refused with [`ErrorKind::InvalidValue`] (field
-//!   `devices`) before anything is written.
+//! - **devices** (only when [`Resources::devices`] is `Some`): the target state is
+//!   computed with the `devices` crate's emulator before anything is written (an
+//!   empty list denies every device; a rule that would punch a hole into a wildcard
+//!   is refused with [`ErrorKind::InvalidValue`], field `devices`). Then
+//!   `devices.list` is read, the minimal transition is written rule by rule to
+//!   `devices.allow`/`devices.deny` (between two allow lists without an `a` reset,
+//!   so no device both states allow is ever lost and none both deny is opened), and
+//!   `devices.list` is read back: exact match for an allow list, the mode for a
+//!   deny list ([`ErrorKind::KernelRefused`] otherwise).
 //!
 //! A failed write stops at once; the error names the file, the value and the errno.
 //!
@@ -75,7 +81,8 @@
 //!   drops that hierarchy; a later `set` that needs it fails with
 //!   [`ErrorKind::PermissionDenied`].
 //!
-//! Kernel files and syscalls: the interface files above, `cgroup.procs`, `tasks`,
+//! Kernel files and syscalls: the interface files above (with `devices.list`),
+//! `cgroup.procs`, `tasks`,
 //! `freezer.self_freezing`, `memory.usage_in_bytes`, `memory.max_usage_in_bytes`,
 //! `/proc/self/cgroup` and `/proc/self/mountinfo` (through `cgroups-core`); mkdir(2),
 //! rmdir(2), pidfd_open(2), pidfd_send_signal(2), kill(2).
@@ -109,6 +116,7 @@
 //! [`Config::controllers`]: cgroups_core::Config::controllers
 //! [`Config::rootless`]: cgroups_core::Config::rootless
 //! [`Manager::set`]: cgroups_core::Manager::set
+//! [`Resources::devices`]: cgroups_core::Resources::devices
 //! [`Manager::create`]: cgroups_core::Manager::create
 //! [`Manager::pids`]: cgroups_core::Manager::pids
 //! [`Manager::all_pids`]: cgroups_core::Manager::all_pids
@@ -120,6 +128,7 @@
 //! [`ErrorKind::UnsupportedLayout`]: cgroups_core::ErrorKind::UnsupportedLayout
 //! [`ErrorKind::ControllerUnavailable`]: cgroups_core::ErrorKind::ControllerUnavailable
 //! [`ErrorKind::InvalidValue`]: cgroups_core::ErrorKind::InvalidValue
+//! [`ErrorKind::KernelRefused`]: cgroups_core::ErrorKind::KernelRefused
 //! [`ErrorKind::Busy`]: cgroups_core::ErrorKind::Busy
 //! [`ErrorKind::PermissionDenied`]: cgroups_core::ErrorKind::PermissionDenied
 

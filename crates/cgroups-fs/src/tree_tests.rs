@@ -161,13 +161,16 @@ fn controllers_left_out_of_the_config_are_never_touched() {
 }
 
 #[test]
-fn device_rules_are_refused_before_anything_is_written() {
+fn device_rules_with_a_wildcard_hole_are_refused_before_anything_is_written() {
     let t = Tree::new(&["devices", "pids"]);
     let m = t.manager(config("/job"), &["devices", "pids"]);
     m.create().unwrap();
     let mut r = Resources::default();
     r.pids_max = Some(Limit::Value(5));
-    r.devices = Some(Vec::new());
+    r.devices = Some(vec![
+        devices::Rule::parse("c *:* m", true).unwrap(),
+        devices::Rule::parse("c 1:3 m", false).unwrap(),
+    ]);
     let err = m.set(&r).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::InvalidValue);
     assert_eq!(err.field(), Some("devices"));

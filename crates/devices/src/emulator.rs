@@ -1,29 +1,7 @@
 //! The cgroup v1 devices controller as pure logic: its state, how rules change it,
 //! what it decides, and the minimal rule list that turns one state into another.
 //!
-//! The kernel (`security/device_cgroup.c`) keeps, per cgroup, a *default behaviour*
-//! and a list of *exceptions*:
-//!
-//! - **allow-list mode** (default deny): every device is denied except the
-//!   exceptions, each of which allows some accesses. An exception must cover the
-//!   whole requested access on its own (`c 1:5 r` lets `/dev/zero` open for reading,
-//!   not for reading and writing).
-//! - **deny-list mode** (default allow): every device is allowed except the
-//!   exceptions; a request is denied as soon as one matching exception shares one
-//!   access with it.
-//!
-//! A rule of type `a` resets the cgroup: `allow a` to deny-list mode with no
-//! exceptions (everything allowed), `deny a` to allow-list mode with none
-//! (everything denied). A rule that agrees with the mode's exceptions (an allow in
-//! allow-list mode, a deny in deny-list mode) adds an exception, merging the access
-//! of an exception with the same type and numbers. A rule against them removes
-//! access from the exception with *exactly* the same type and numbers; the kernel
-//! never narrows a wildcard exception, so `deny c 1:3 r` next to an allowed `c 1:* r`
-//! would silently change nothing. [`Emulator::apply`] refuses such a rule
-//! ([`ErrorKind::WildcardHole`], C29 R6) instead of pretending it worked.
-//!
-//! `devices.list` shows the exceptions of an allow-list cgroup, one per line, but
-//! only `a *:* rwm` for a deny-list cgroup (its exceptions cannot be read back).
+//! See [`Emulator`] for the kernel semantics it follows.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -67,6 +45,30 @@ impl Key {
 }
 
 /// The state of one cgroup v1 devices controller: its mode and its exceptions.
+///
+/// The kernel (`security/device_cgroup.c`) keeps, per cgroup, a *default behaviour*
+/// and a list of *exceptions*:
+///
+/// - **allow-list mode** (default deny): every device is denied except the
+///   exceptions, each of which allows some accesses. An exception must cover the
+///   whole requested access on its own (`c 1:5 r` lets `/dev/zero` open for reading,
+///   not for reading and writing).
+/// - **deny-list mode** (default allow): every device is allowed except the
+///   exceptions; a request is denied as soon as one matching exception shares one
+///   access with it.
+///
+/// A rule of type `a` resets the cgroup: `allow a` to deny-list mode with no
+/// exceptions (everything allowed), `deny a` to allow-list mode with none
+/// (everything denied). A rule that agrees with the mode's exceptions (an allow in
+/// allow-list mode, a deny in deny-list mode) adds an exception, merging the access
+/// of an exception with the same type and numbers. A rule against them removes
+/// access from the exception with *exactly* the same type and numbers; the kernel
+/// never narrows a wildcard exception, so `deny c 1:3 r` next to an allowed `c 1:* r`
+/// would silently change nothing. [`Emulator::apply`] refuses such a rule
+/// ([`ErrorKind::WildcardHole`], C29 R6) instead of pretending it worked.
+///
+/// `devices.list` shows the exceptions of an allow-list cgroup, one per line, but
+/// only `a *:* rwm` for a deny-list cgroup (its exceptions cannot be read back).
 ///
 /// ```
 /// use devices::{Access, DeviceType, Emulator, Rule};
@@ -155,7 +157,7 @@ impl Emulator {
         Ok(emulator)
     }
 
-    /// Applies one rule with the kernel's semantics (see the [module page](self)).
+    /// Applies one rule with the kernel's semantics (see [`Emulator`]).
     ///
     /// # Errors
     ///

@@ -69,8 +69,8 @@ pub(crate) fn wanted(r: &Resources) -> Vec<&'static str> {
 }
 
 /// Writes the part of `r` that belongs to `controller`. `cpuset_names` is the file
-/// naming of the cpuset hierarchy (needed for `cpuset` only). Devices are refused
-/// before this is called.
+/// naming of the cpuset hierarchy (needed for `cpuset` only). Devices are applied
+/// by [`devices::set`] with the target computed before the first write.
 pub(crate) fn set(
     controller: &str,
     files: &dyn Files,
