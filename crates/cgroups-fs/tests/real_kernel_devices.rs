@@ -103,6 +103,8 @@ fn allow_list_with_zero_only_refuses_dev_null_with_eperm() -> Result<(), Failed>
     Ok(())
 }
 
+// The measurement is part of the test's report (shown with --nocapture).
+#[allow(clippy::print_stderr)]
 fn thousand_allow_list_swaps_never_open_null_nor_lose_zero() -> Result<(), Failed> {
     let case = Case::new("devswap")?;
     let a: &[(&str, bool)] = &[("c 1:5 rwm", true), ("c 1:7 rwm", true)];
@@ -118,8 +120,6 @@ fn thousand_allow_list_swaps_never_open_null_nor_lose_zero() -> Result<(), Faile
     }
     let elapsed = start.elapsed();
     let tally = p.stop()?;
-    // The measurement is part of the test's report (shown with --nocapture).
-    #[allow(clippy::print_stderr)]
     eprintln!(
         "1000 v1 swaps in {elapsed:?} ({:?} each); prober rounds {}",
         elapsed / 1000,
