@@ -6,8 +6,8 @@ use crate::parse::Pressure;
 /// CPU statistics of a cgroup (Go reference: `CpuStats`).
 ///
 /// v2: `cpu.stat` and `cpu.pressure`. v1: `cpu.stat` of the `cpu` hierarchy and
-/// `cpuacct.usage`, `cpuacct.stat`, `cpuacct.usage_all` (or
-/// `cpuacct.usage_percpu`) of the `cpuacct` hierarchy.
+/// `cpuacct.usage`, `cpuacct.stat`, `cpuacct.usage_percpu` and
+/// `cpuacct.usage_all` of the `cpuacct` hierarchy.
 #[derive(Debug, Clone, Default, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct CpuStats {

@@ -12,12 +12,23 @@ use crate::model::memory_stat_keys::{KEY_COUNT, MemoryStatKey};
 ///
 /// With `serde` it serializes as one map of every line, `name → value`, like the
 /// Go reference's `stats` map.
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Clone)]
 pub struct MemoryStat {
     values: [Option<u64>; KEY_COUNT],
     totals: [Option<u64>; KEY_COUNT],
     other_names: String,
     others: Vec<(u32, u32, u64)>,
+    /// The key found on each line last time: the kernel prints the same keys in
+    /// the same order, so the next parse checks one name per line.
+    hints: Vec<Hint>,
+}
+
+/// What line `n` held last time.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Hint {
+    Value(MemoryStatKey),
+    Total(MemoryStatKey),
+    Other,
 }
 
 impl Default for MemoryStat {
@@ -27,6 +38,7 @@ impl Default for MemoryStat {
             totals: [None; KEY_COUNT],
             other_names: String::new(),
             others: Vec::new(),
+            hints: Vec::new(),
         }
     }
 }
@@ -90,18 +102,26 @@ impl MemoryStat {
         self.others.clear();
     }
 
-    /// Stores one line; the first occurrence of a name wins.
-    pub(crate) fn set(&mut self, name: &[u8], value: u64) {
-        if let Some(key) = MemoryStatKey::from_name(name) {
-            self.values[key as usize].get_or_insert(value);
-            return;
+    /// Stores line number `index` (0-based among non-blank lines); the first
+    /// occurrence of a name wins.
+    pub(crate) fn set(&mut self, index: usize, name: &[u8], value: u64) {
+        let hint = match self.hints.get(index) {
+            Some(&h) if hint_matches(h, name) => h,
+            _ => {
+                let h = lookup(name);
+                if index < self.hints.len() {
+                    self.hints[index] = h;
+                } else if index == self.hints.len() {
+                    self.hints.push(h);
+                }
+                h
+            }
+        };
+        match hint {
+            Hint::Value(key) => _ = self.values[key as usize].get_or_insert(value),
+            Hint::Total(key) => _ = self.totals[key as usize].get_or_insert(value),
+            Hint::Other => self.push_other(name, value),
         }
-        let total = name.strip_prefix(b"total_");
-        if let Some(key) = total.and_then(MemoryStatKey::from_name) {
-            self.totals[key as usize].get_or_insert(value);
-            return;
-        }
-        self.push_other(name, value);
     }
 
     fn push_other(&mut self, name: &[u8], value: u64) {
@@ -116,6 +136,25 @@ impl MemoryStat {
             return;
         };
         self.others.push((start, end, value));
+    }
+}
+
+fn lookup(name: &[u8]) -> Hint {
+    if let Some(key) = MemoryStatKey::from_name(name) {
+        return Hint::Value(key);
+    }
+    let total = name.strip_prefix(b"total_");
+    match total.and_then(MemoryStatKey::from_name) {
+        Some(key) => Hint::Total(key),
+        None => Hint::Other,
+    }
+}
+
+fn hint_matches(hint: Hint, name: &[u8]) -> bool {
+    match hint {
+        Hint::Value(key) => key.name().as_bytes() == name,
+        Hint::Total(key) => name.strip_prefix(b"total_") == Some(key.name().as_bytes()),
+        Hint::Other => lookup(name) == Hint::Other,
     }
 }
 
@@ -161,3 +200,14 @@ impl serde::Serialize for MemoryStat {
         map.end()
     }
 }
+
+impl PartialEq for MemoryStat {
+    /// Equal when they hold the same lines (parse hints do not count).
+    fn eq(&self, other: &MemoryStat) -> bool {
+        self.values == other.values
+            && self.totals == other.totals
+            && self.others().eq(other.others())
+    }
+}
+
+impl Eq for MemoryStat {}

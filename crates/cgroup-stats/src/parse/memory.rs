@@ -19,13 +19,13 @@ use crate::parse::number::{counter_value, unsigned};
 /// `key value` or the value is not a number.
 pub fn memory_stat(text: &[u8], stat: &mut MemoryStat) -> Result<()> {
     stat.clear();
-    for (line_no, line) in numbered_lines(text) {
+    for (index, (line_no, line)) in numbered_lines(text).enumerate() {
         let Some((key, value)) = split_pair(line) else {
             let problem = "the line is not in \"key value\" format";
             return Err(Error::parse_line(line_no, line, problem));
         };
         let value = counter_value(value).map_err(|p| Error::parse_line(line_no, line, p))?;
-        stat.set(key, value);
+        stat.set(index, key, value);
     }
     Ok(())
 }

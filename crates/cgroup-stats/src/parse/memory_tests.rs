@@ -87,3 +87,14 @@ fn oom_control_before_4_13_has_no_kill_count() {
     assert_eq!(o.oom_kill, None);
     assert!(oom_control(b"under_oom 0\n").is_err());
 }
+
+#[test]
+fn a_second_parse_with_other_lines_ignores_the_stale_order_hints() {
+    let mut stat = MemoryStat::default();
+    memory_stat(b"cache 1\ntotal_rss 2\nnew 3\n", &mut stat).unwrap();
+    memory_stat(b"new 4\ncache 5\nrss 6\nextra 7\n", &mut stat).unwrap();
+    assert_eq!(stat.get(MemoryStatKey::Cache), Some(5));
+    assert_eq!(stat.get(MemoryStatKey::Rss), Some(6));
+    assert_eq!(stat.total(MemoryStatKey::Rss), None);
+    assert_eq!(stat.others().collect::<Vec<_>>(), [("new", 4), ("extra", 7)]);
+}

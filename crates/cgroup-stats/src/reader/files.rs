@@ -16,7 +16,7 @@ use crate::reader::budget::FdBudget;
 pub(crate) type SlotId = usize;
 
 /// Capacity of the read buffer at first; it doubles when a file fills it.
-const FIRST_BUFFER: usize = 16 * 1024;
+const FIRST_BUFFER: usize = 4096;
 
 enum State {
     /// Open, charged to the budget.
