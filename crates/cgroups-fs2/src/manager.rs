@@ -17,7 +17,7 @@ use crate::controllers::needed;
 use crate::events::value_of;
 use crate::files::Files;
 use crate::set::{CpuMaxMode, SetContext};
-use crate::{create, freezer, kill, paths, set};
+use crate::{create, device_filter, freezer, kill, paths, set};
 
 /// A cgroup in the cgroup2 hierarchy, managed through its files.
 ///
@@ -249,11 +249,13 @@ impl Fs2Manager {
     }
 }
 
-/// Checks done before anything is written: validation, device rules, unified keys.
-fn check_request(resources: &Resources) -> Result<()> {
+/// Checks done before anything is written: validation, device rules (compiled into
+/// their eBPF program), unified keys.
+fn check_request(resources: &Resources) -> Result<Option<devices::ebpf::DeviceFilter>> {
     validate(resources, Version::V2)?;
-    set::refuse_devices(resources)?;
-    set::check_keys(&resources.unified)
+    let filter = device_filter::filter(resources)?;
+    set::check_keys(&resources.unified)?;
+    Ok(filter)
 }
 
 impl Manager for Fs2Manager {
@@ -270,14 +272,19 @@ impl Manager for Fs2Manager {
         self.root.open_child(&target.relative_str())?.add_pid(pid)
     }
 
+    /// Device rules are applied first (the step most likely to fail: program load
+    /// and attach), then the files in the reference order.
     fn set(&self, resources: &Resources) -> Result<()> {
-        check_request(resources)?;
+        let filter = check_request(resources)?;
         create::prepare(
             &self.root,
             &self.rel,
             needed(resources),
             self.enable_at_root,
         )?;
+        if let Some(filter) = &filter {
+            device_filter::apply(&self.open_dir_fd()?, &self.dir_path(), filter)?;
+        }
         let dir = self.dir()?;
         let mut state = self.lock();
         let cpu_max = match state.fresh {
@@ -355,6 +362,11 @@ impl Manager for Fs2Manager {
             return Err(Error::new(ErrorKind::Busy, msg)
                 .with_path(self.dir_path())
                 .with_hint("kill them first (Manager::kill or Fs2Manager::kill_and_destroy)"));
+        }
+        if self.root.is_cgroup2() {
+            // The kernel would release our device filter with the cgroup, but only
+            // once the cgroup is freed; detaching first makes it immediate.
+            device_filter::detach(&self.open_dir_fd()?, &self.dir_path())?;
         }
         self.root.remove_tree(&self.rel)
     }

@@ -151,15 +151,17 @@ fn unified_keys_are_written_last_and_hostile_ones_refused_before_any_write() {
 }
 
 #[test]
-fn device_rules_are_refused_before_anything_is_written() {
+fn device_rules_with_a_wildcard_hole_are_refused_before_anything_is_written() {
     let root = tree("memory", "memory", &["c"]);
     let m = manager(&root, "/c");
     let mut r = memory_limit(1000);
-    r.devices = Some(Vec::new());
-    assert_eq!(
-        m.set(&r).unwrap_err().kind(),
-        ErrorKind::ControllerUnavailable
-    );
+    r.devices = Some(vec![
+        devices::Rule::parse("c *:* m", true).unwrap(),
+        devices::Rule::parse("c 1:3 m", false).unwrap(),
+    ]);
+    let err = m.set(&r).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidValue);
+    assert_eq!(err.field(), Some("devices"));
     assert!(!root.path().join("c/memory.max").exists());
 }
 

@@ -2,8 +2,8 @@
 //!
 //! pids → memory → io → cpu → cpuset → hugetlb → rdma → freezer → unified keys. The
 //! unified keys come last so that they override the typed fields. Device rules (the
-//! reference's step between cpu and cpuset) need an eBPF program and are refused
-//! before anything is written (see [`refuse_devices`]).
+//! reference's step between cpu and cpuset) are an eBPF program, attached by the
+//! manager before these writes (`crate::device_filter`).
 
 mod cpu;
 mod io;
@@ -13,7 +13,7 @@ mod unified;
 
 use std::sync::atomic::AtomicBool;
 
-use cgroups_core::{Error, ErrorKind, FreezerState, Resources, Result};
+use cgroups_core::{FreezerState, Resources, Result};
 
 pub(crate) use cpu::CpuMaxMode;
 pub(crate) use unified::check_keys;
@@ -27,24 +27,6 @@ pub(crate) struct SetContext<'a> {
     pub(crate) cpu_max: CpuMaxMode,
     /// Whether `hugetlb.<size>.rsvd.max` files may exist (sticky per manager).
     pub(crate) hugetlb_rsvd: &'a AtomicBool,
-}
-
-/// Device rules on cgroup v2 are an eBPF program attached to the cgroup.
-///
-/// TODO(devices crate: eBPF program generation and attach): apply them here. Until
-/// then a request with device rules is refused, never silently ignored.
-pub(crate) fn refuse_devices(resources: &Resources) -> Result<()> {
-    match &resources.devices {
-        None => Ok(()),
-        Some(_) => {
-            let msg = "device rules on cgroup v2 need an eBPF program, which this driver \
-                       cannot attach yet";
-            Err(Error::new(ErrorKind::ControllerUnavailable, msg)
-                .with_field("devices")
-                .with_value("devices")
-                .with_hint("leave Resources::devices as None"))
-        }
-    }
 }
 
 /// Writes `resources` in the reference order; `freeze` applies the freezer state at

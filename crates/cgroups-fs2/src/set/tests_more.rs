@@ -372,12 +372,3 @@ fn a_unified_value_the_kernel_refuses_keeps_its_errno() {
     assert_eq!(err.kind(), ErrorKind::KernelRefused);
     assert_eq!(err.errno(), Some(Errno::INVAL.raw_os_error()));
 }
-
-#[test]
-fn device_rules_are_refused_rather_than_ignored() {
-    let mut r = Resources::default();
-    r.devices = Some(Vec::new());
-    let err = refuse_devices(&r).unwrap_err();
-    assert_eq!(err.kind(), ErrorKind::ControllerUnavailable);
-    refuse_devices(&Resources::default()).unwrap();
-}
