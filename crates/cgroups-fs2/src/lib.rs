@@ -58,8 +58,9 @@
 //! `BPF_F_ALLOW_MULTI` before writing any file, replacing our previous program
 //! atomically (`BPF_F_REPLACE`) or, on kernels before 5.6, attaching the new one
 //! before detaching the old. Programs of other tools (systemd) are left attached.
-//! Rules that allow everything detach ours. [`Manager::destroy`] detaches ours before
-//! removing the cgroup. Syscalls: bpf(2) (see `devices::ebpf`).
+//! Rules that allow everything detach ours.
+//! [`Manager::destroy`](cgroups_core::Manager::destroy) detaches ours before removing
+//! the cgroup. Syscalls: bpf(2) (see `devices::ebpf`).
 //!
 //! # Example
 //!
