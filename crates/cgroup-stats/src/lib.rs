@@ -54,6 +54,7 @@
 #![forbid(unsafe_code)]
 
 mod error;
+mod events;
 mod file;
 mod model;
 pub mod parse;
@@ -67,6 +68,7 @@ mod v2;
 mod test_tree;
 
 pub use error::{Error, ErrorKind, Result};
+pub use events::{Event, EventWatcher, PressureKind, PressureTrigger};
 pub use model::*;
 pub use psi::{PressureResource, read_pressure};
 pub use reader::{Controllers, FdBudget, Reader, ReaderOptions, hugepage_sizes};
