@@ -74,17 +74,17 @@ pub struct Placement {
 #[derive(Debug, Args, Clone, Default)]
 pub struct Limits {
     /// Memory limit, e.g. 256M, 1.5G (K/M/G are KiB/MiB/GiB), or max.
-    #[arg(long, value_name = "SIZE")]
+    #[arg(long, value_name = "SIZE", allow_hyphen_values = true)]
     pub memory: Option<String>,
     /// Memory plus swap (the OCI/docker meaning), e.g. 512M, or max. Equal to
     /// --memory disables swap.
-    #[arg(long, value_name = "SIZE")]
+    #[arg(long, value_name = "SIZE", allow_hyphen_values = true)]
     pub memory_swap: Option<String>,
     /// Memory soft limit / protection (v1 soft_limit_in_bytes, v2 memory.low).
-    #[arg(long, value_name = "SIZE")]
+    #[arg(long, value_name = "SIZE", allow_hyphen_values = true)]
     pub memory_reservation: Option<String>,
     /// v2 memory.high: throttle above this size.
-    #[arg(long, value_name = "SIZE")]
+    #[arg(long, value_name = "SIZE", allow_hyphen_values = true)]
     pub memory_high: Option<String>,
     /// CPU bandwidth in CPUs, e.g. 1.5 (quota per 100 ms period).
     #[arg(long, value_name = "CPUS")]
@@ -102,7 +102,7 @@ pub struct Limits {
     #[arg(long, value_name = "LIST")]
     pub cpuset_mems: Option<String>,
     /// Maximum number of tasks (processes and threads), or max.
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", allow_hyphen_values = true)]
     pub pids: Option<String>,
     /// Block I/O weight on the blkio scale 10..=1000 (converted for v2 io.weight).
     #[arg(long, value_name = "N")]
@@ -110,6 +110,53 @@ pub struct Limits {
     /// OCI `linux.resources` JSON file; the flags above override its values.
     #[arg(long, value_name = "FILE")]
     pub resources: Option<PathBuf>,
+    /// Allow a device, e.g. 'c 1:3 rwm' (/dev/null), 'b 8:* r', 'c *:* m'
+    /// (TYPE MAJOR:MINOR ACCESS; TYPE a, b or c; * for any number; ACCESS of r, w,
+    /// m). Repeatable; applied in command-line order with --device-deny. Without
+    /// --device-deny (or when the first device flag allows): only the listed devices.
+    #[arg(long, value_name = "RULE", value_parser = parse_device_allow)]
+    pub device_allow: Vec<DeviceFlag>,
+    /// Deny a device (same syntax as --device-allow). Repeatable. Alone (or when the
+    /// first device flag denies): every device except the listed ones.
+    #[arg(long, value_name = "RULE", value_parser = parse_device_deny)]
+    pub device_deny: Vec<DeviceFlag>,
+    /// Start from the runtime default devices only: null, zero, full, random,
+    /// urandom, tty, console, ptmx and the pts terminals (rwm), then apply the
+    /// device flags. Without any device flag, device access is left as it is.
+    #[arg(long)]
+    pub default_devices: bool,
+}
+
+/// One `--device-allow`/`--device-deny` value and its place on the command line.
+///
+/// The two flags fill two lists, but the rules apply in the order they were typed
+/// (`--device-allow 'c *:* m' --device-deny 'c 1:3 m'` differs from the reverse).
+/// clap parses values in command-line order, so a counter taken while parsing gives
+/// that order back.
+#[derive(Debug, Clone)]
+pub struct DeviceFlag {
+    /// Position among all device flags of this command line.
+    pub seq: usize,
+    pub rule: devices::Rule,
+}
+
+fn parse_device_flag(text: &str, allow: bool) -> Result<DeviceFlag, String> {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+    let rule = devices::Rule::parse(text, allow).map_err(|e| e.to_string())?;
+    rule.validate_for_cgroup().map_err(|e| e.to_string())?;
+    Ok(DeviceFlag {
+        seq: NEXT.fetch_add(1, Ordering::Relaxed),
+        rule,
+    })
+}
+
+fn parse_device_allow(text: &str) -> Result<DeviceFlag, String> {
+    parse_device_flag(text, true)
+}
+
+fn parse_device_deny(text: &str) -> Result<DeviceFlag, String> {
+    parse_device_flag(text, false)
 }
 
 #[derive(Debug, Args)]

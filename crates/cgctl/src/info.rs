@@ -137,7 +137,7 @@ pub fn info(args: InfoArgs) -> Result<i32> {
                 "resctrl": resctrl_json(),
             },
         });
-        println!("{doc:#}");
+        crate::out(&format!("{doc:#}\n"));
         return Ok(0);
     }
 
@@ -193,7 +193,7 @@ pub fn info(args: InfoArgs) -> Result<i32> {
     };
     out.push_str(&format!("  AppArmor               {aa}\n"));
     out.push_str(&format!("  resctrl (Intel RDT)    {}\n", resctrl_text()));
-    print!("{out}");
+    crate::out(&out);
     Ok(0)
 }
 

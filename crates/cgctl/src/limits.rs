@@ -62,7 +62,149 @@ pub fn resources_from(limits: &Limits) -> Result<Resources> {
     if let Some(w) = limits.io_weight {
         r.block_io.weight = Some(w);
     }
+    if let Some(rules) = device_rules(limits) {
+        r.devices = Some(rules);
+    }
     Ok(r)
+}
+
+/// The runtime default devices of `--default-devices` (all `rwm`): null, zero,
+/// full, random, urandom, tty, console, ptmx, and the pts terminals (major 136).
+pub const DEFAULT_DEVICES: [&str; 9] = [
+    "c 1:3 rwm",
+    "c 1:5 rwm",
+    "c 1:7 rwm",
+    "c 1:8 rwm",
+    "c 1:9 rwm",
+    "c 5:0 rwm",
+    "c 5:1 rwm",
+    "c 5:2 rwm",
+    "c 136:* rwm",
+];
+
+/// The device rules of the flags, or `None` when no device flag was given (devices
+/// are then left as they are, or as `--resources` says).
+///
+/// The rules start with a reset: allow everything when the first device flag is a
+/// `--device-deny` (so denies alone mean "everything except these"), else deny
+/// everything (allows alone mean "only these"; `--default-devices` also starts
+/// from nothing). Then the default set if asked, then the flags in command-line
+/// order. The flags replace any device rules of `--resources`.
+fn device_rules(limits: &Limits) -> Option<Vec<devices::Rule>> {
+    let mut flags: Vec<&crate::cli::DeviceFlag> = limits
+        .device_allow
+        .iter()
+        .chain(&limits.device_deny)
+        .collect();
+    if flags.is_empty() && !limits.default_devices {
+        return None;
+    }
+    flags.sort_by_key(|f| f.seq);
+    let allow_first = !limits.default_devices && flags.first().is_some_and(|f| !f.rule.allow);
+    let mut rules = vec![devices::Rule::every_device(allow_first)];
+    if limits.default_devices {
+        let defaults = DEFAULT_DEVICES.iter().filter_map(|t| t.parse().ok());
+        rules.extend(defaults);
+    }
+    rules.extend(flags.into_iter().map(|f| f.rule.clone()));
+    Some(rules)
+}
+
+#[cfg(test)]
+mod device_flag_tests {
+    use clap::Parser;
+
+    use super::*;
+    use crate::cli::{Cli, Command};
+
+    fn rules(args: &[&str]) -> Option<Vec<String>> {
+        let mut argv = vec!["cgctl", "update", "/x"];
+        argv.extend_from_slice(args);
+        let cli = Cli::try_parse_from(argv).unwrap();
+        let Command::Update(update) = cli.command else {
+            panic!("not update");
+        };
+        let verb = |r: &devices::Rule| if r.allow { "allow" } else { "deny" };
+        resources_from(&update.limits)
+            .unwrap()
+            .devices
+            .map(|rules| rules.iter().map(|r| format!("{} {r}", verb(r))).collect())
+    }
+
+    #[test]
+    fn without_device_flags_devices_are_untouched() {
+        assert_eq!(rules(&["--pids", "5"]), None);
+    }
+
+    #[test]
+    fn deny_alone_means_everything_except_these() {
+        assert_eq!(
+            rules(&["--device-deny", "c 1:3 rwm"]).unwrap(),
+            ["allow a *:* rwm", "deny c 1:3 rwm"]
+        );
+    }
+
+    #[test]
+    fn allow_alone_means_only_these() {
+        assert_eq!(
+            rules(&["--device-allow", "c 1:5 rw", "--device-allow", "b 8:* r"]).unwrap(),
+            ["deny a *:* rwm", "allow c 1:5 rw", "allow b 8:* r"]
+        );
+    }
+
+    #[test]
+    fn mixed_flags_keep_the_command_line_order() {
+        let got = rules(&[
+            "--device-deny",
+            "c 1:3 rwm",
+            "--device-allow",
+            "c 1:3 r",
+            "--device-deny",
+            "c 1:7 w",
+        ]);
+        assert_eq!(
+            got.unwrap(),
+            [
+                "allow a *:* rwm",
+                "deny c 1:3 rwm",
+                "allow c 1:3 r",
+                "deny c 1:7 w"
+            ]
+        );
+    }
+
+    #[test]
+    fn default_devices_start_from_nothing_and_precede_the_flags() {
+        let got = rules(&["--device-deny", "c 1:3 rwm", "--default-devices"]).unwrap();
+        assert_eq!(got.len(), 11);
+        assert_eq!(got[0], "deny a *:* rwm");
+        assert_eq!(got[1], "allow c 1:3 rwm");
+        assert_eq!(got[7], "allow c 5:1 rwm");
+        assert_eq!(got[9], "allow c 136:* rwm");
+        assert_eq!(got[10], "deny c 1:3 rwm");
+        let target = devices::Emulator::from_rules(
+            &got.iter()
+                .map(|l| {
+                    let (verb, rule) = l.split_once(' ').unwrap();
+                    devices::Rule::parse(rule, verb == "allow").unwrap()
+                })
+                .collect::<Vec<_>>(),
+        )
+        .unwrap();
+        use devices::{Access, DeviceType};
+        assert!(!target.permits(DeviceType::Char, 1, 3, Access::READ));
+        assert!(target.permits(DeviceType::Char, 136, 4, Access::READ | Access::WRITE));
+        assert!(!target.permits(DeviceType::Block, 8, 0, Access::READ));
+    }
+
+    #[test]
+    fn bad_or_fifo_rules_are_refused_by_the_parser() {
+        let bad = ["c 1:3 rwk", "p 1:3 rwm", "c 1 rwm", "c 1:3"];
+        for rule in bad {
+            let argv = ["cgctl", "update", "/x", "--device-allow", rule];
+            assert!(Cli::try_parse_from(argv).is_err(), "{rule}");
+        }
+    }
 }
 
 /// Reads an OCI `linux.resources` object from a JSON file.

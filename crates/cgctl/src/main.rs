@@ -22,6 +22,16 @@ use clap::Parser;
 
 pub use failure::Failure;
 
+/// Writes to stdout; a reader that went away (EPIPE) is not cgctl's failure and
+/// must not turn into a panic.
+pub fn out(text: &str) {
+    use std::io::Write;
+    let mut stdout = std::io::stdout().lock();
+    let _ = stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush());
+}
+
 /// cgctl's result: an exit status or a failure to report.
 pub type Result<T, E = Failure> = std::result::Result<T, E>;
 

@@ -75,7 +75,7 @@ pub fn ps(args: PsArgs) -> Result<i32> {
         out.push_str(&pid.to_string());
         out.push('\n');
     }
-    print!("{out}");
+    crate::out(&out);
     Ok(0)
 }
 

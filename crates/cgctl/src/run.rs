@@ -68,6 +68,13 @@ pub fn run(args: RunArgs) -> Result<i32> {
         keep: args.keep,
     };
     let backend = backend::open(path, &args.placement)?;
+    if backend.manager.exists() {
+        return Err(Failure::usage(format!(
+            "cgroup {} already exists: `cgctl run` only runs in a new cgroup (choose another \
+             --name, or remove it with `cgctl destroy`)",
+            backend.path
+        )));
+    }
     let manager = backend.manager.as_ref();
 
     let mut cleanup = Cleanup {
@@ -109,7 +116,10 @@ pub fn run(args: RunArgs) -> Result<i32> {
         &resources,
     );
     if args.json {
-        println!("{}", report.to_json(args.keep.then_some(&paths)));
+        crate::out(&format!(
+            "{}\n",
+            report.to_json(args.keep.then_some(&paths))
+        ));
     } else {
         eprint!("{}", report.to_text(args.keep.then_some(&paths)));
     }

@@ -1,6 +1,9 @@
-//! Forwarding SIGINT and SIGTERM to the command while it runs.
+//! Forwarding SIGINT, SIGTERM, SIGHUP and SIGQUIT to the command while it runs.
 
-use signal_hook::consts::{SIGINT, SIGTERM};
+use signal_hook::consts::{SIGHUP, SIGINT, SIGQUIT, SIGTERM};
+
+/// The signals a terminal or a supervisor sends to stop a job.
+const FORWARDED: [i32; 4] = [SIGINT, SIGTERM, SIGHUP, SIGQUIT];
 use signal_hook::iterator::{Handle, Signals};
 
 use crate::{Failure, Result};
@@ -11,7 +14,7 @@ pub struct Forwarder {
     thread: Option<std::thread::JoinHandle<()>>,
 }
 
-/// SIGINT and SIGTERM caught from now on, to be forwarded once the command runs.
+/// SIGINT, SIGTERM, SIGHUP and SIGQUIT caught from now on, to be forwarded once the command runs.
 ///
 /// Install this BEFORE spawning: a signal that arrives between the spawn and the
 /// start of forwarding is queued, not lost, and cgctl never dies of it while the
@@ -19,9 +22,9 @@ pub struct Forwarder {
 /// dispositions back at exec, so it reacts to these signals normally.
 pub struct Caught(Signals);
 
-/// Starts catching SIGINT and SIGTERM.
+/// Starts catching the forwarded signals.
 pub fn catch() -> Result<Caught> {
-    Signals::new([SIGINT, SIGTERM])
+    Signals::new(FORWARDED)
         .map(Caught)
         .map_err(|e| Failure::usage(format!("installing signal handlers: {e}")))
 }

@@ -40,16 +40,16 @@ pub fn user(args: UserArgs) -> Result<i32> {
     })?;
     if args.json {
         let doc = json!({ "uid": u.uid, "gid": u.gid, "groups": u.sgids, "home": u.home });
-        println!("{doc}");
+        crate::out(&format!("{doc}\n"));
     } else {
         let groups: Vec<String> = u.sgids.iter().map(u32::to_string).collect();
-        println!(
-            "uid={} gid={} groups={} home={}",
+        crate::out(&format!(
+            "uid={} gid={} groups={} home={}\n",
             u.uid,
             u.gid,
             groups.join(","),
             u.home
-        );
+        ));
     }
     Ok(0)
 }

@@ -456,6 +456,49 @@ fn a_mistyped_flag_is_a_cgctl_failure() -> Result<(), Failed> {
     Ok(())
 }
 
+fn an_existing_cgroup_is_never_taken_over() -> Result<(), Failed> {
+    let p = parent("e2e-dup");
+    let first = run_in(&p.name, &["--name", "same", "--keep"], &["true"])?;
+    ensure_eq!(
+        first.status.code(),
+        Some(0),
+        "stderr: {}",
+        text(&first.stderr)
+    );
+    let second = run_in(&p.name, &["--name", "same"], &["true"])?;
+    ensure_eq!(second.status.code(), Some(125));
+    ensure!(
+        text(&second.stderr).contains("already exists"),
+        "{}",
+        text(&second.stderr)
+    );
+    let path = format!("/{}/same", p.name);
+    let d = cgctl(&["destroy", &path, "--controllers", NO_MEMORY])?;
+    ensure_eq!(d.status.code(), Some(0), "destroy: {}", text(&d.stderr));
+    Ok(())
+}
+
+fn a_closed_stdout_pipe_does_not_change_the_exit_status() -> Result<(), Failed> {
+    let p = parent("e2e-epipe");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_cgctl"))
+        .args([
+            "run",
+            "--parent",
+            &p.name,
+            "--controllers",
+            NO_MEMORY,
+            "--json",
+            "--",
+        ])
+        .args(["sh", "-c", "sleep 0.3; exit 4"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()?;
+    drop(child.stdout.take());
+    ensure_eq!(child.wait()?.code(), Some(4));
+    Ok(())
+}
+
 fn main() {
     let v1 = |c| Need::V1Controller(c);
     let host = |t: Test| {

@@ -1,0 +1,167 @@
+//! End-to-end tests of `cgctl run --device-allow/--device-deny/--default-devices`
+//! on this machine's kernel (ktest harness).
+//!
+//! On the hybrid host `cgctl run` uses the v1 driver, so the rules go to the v1
+//! devices controller; the eBPF path of cgroup v2 is tested in `cgroups-fs2`. Each
+//! run sits below a uniquely named `--parent` that a guard removes from every
+//! hierarchy; `--controllers` leaves out memory (no process may join a v1 memory
+//! cgroup here).
+// Reading back what cgctl wrote and listing a test tree, as a person would.
+#![allow(clippy::disallowed_methods)]
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+use ktest::{CleanupGuard, Failed, Need, Test, TestCgroup, ensure, ensure_eq};
+
+/// Every v1 hierarchy of the host except memory, as `--controllers` takes them.
+const NO_MEMORY: &str = "cpu,cpuacct,cpuset,devices,freezer,blkio,pids,name=systemd";
+
+struct Parent {
+    name: String,
+    _guard: CleanupGuard,
+}
+
+fn parent(tag: &str) -> Parent {
+    let name = TestCgroup::name_for(tag);
+    let paths: Vec<PathBuf> = ktest::mounts::hierarchies()
+        .iter()
+        .map(|h| h.mount_point.join(&name))
+        .collect();
+    Parent {
+        _guard: ktest::cleanup_guard(paths),
+        name,
+    }
+}
+
+/// `CGCTL_BIN` (the VM tiers), else the binary cargo built.
+fn cgctl_bin() -> std::ffi::OsString {
+    std::env::var_os("CGCTL_BIN").unwrap_or_else(|| env!("CARGO_BIN_EXE_cgctl").into())
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// `cgctl run --parent P --controllers NO_MEMORY FLAGS -- sh -c SCRIPT`.
+fn run_sh(parent: &str, flags: &[&str], script: &str) -> Result<Output, Failed> {
+    let mut args = vec!["run", "--parent", parent, "--controllers", NO_MEMORY];
+    args.extend_from_slice(flags);
+    args.extend_from_slice(&["--", "sh", "-c", script]);
+    Ok(Command::new(cgctl_bin()).args(&args).output()?)
+}
+
+fn succeeds(parent: &str, flags: &[&str], script: &str) -> Result<(), Failed> {
+    let out = run_sh(parent, flags, script)?;
+    let err = text(&out.stderr);
+    ensure_eq!(out.status.code(), Some(0), "{flags:?} {script:?}: {err}");
+    Ok(())
+}
+
+/// The command fails because the kernel refused to open a device (not because
+/// cgctl failed: that would be 125).
+fn refused(parent: &str, flags: &[&str], script: &str) -> Result<(), Failed> {
+    let out = run_sh(parent, flags, script)?;
+    let err = text(&out.stderr);
+    let code = out.status.code();
+    ensure!(
+        code.is_some_and(|c| c != 0 && c != 125),
+        "{flags:?} {script:?} exited {code:?}: {err}"
+    );
+    ensure!(err.contains("ermitted"), "no EPERM message: {err}");
+    Ok(())
+}
+
+fn device_deny_null_makes_writing_to_dev_null_fail() -> Result<(), Failed> {
+    let p = parent("e2e-devdeny");
+    let deny = ["--device-deny", "c 1:3 rwm"];
+    refused(&p.name, &deny, "echo x > /dev/null")?;
+    succeeds(&p.name, &deny, "echo x > /dev/zero && : < /dev/zero")?;
+    Ok(())
+}
+
+fn device_allow_alone_allows_only_those_devices() -> Result<(), Failed> {
+    let p = parent("e2e-devallow");
+    let allow = ["--device-allow", "c 1:5 rwm"];
+    succeeds(&p.name, &allow, ": < /dev/zero")?;
+    refused(&p.name, &allow, ": < /dev/null")?;
+    refused(&p.name, &allow, ": < /dev/full")?;
+    Ok(())
+}
+
+fn default_devices_allow_the_runtime_set_and_flags_refine_it() -> Result<(), Failed> {
+    let p = parent("e2e-devdefault");
+    succeeds(
+        &p.name,
+        &["--default-devices"],
+        "echo x > /dev/null && : < /dev/zero && : < /dev/urandom",
+    )?;
+    let flags = ["--default-devices", "--device-deny", "c 1:3 rwm"];
+    refused(&p.name, &flags, "echo x > /dev/null")?;
+    succeeds(&p.name, &flags, ": < /dev/zero")?;
+    Ok(())
+}
+
+fn without_device_flags_the_devices_cgroup_is_untouched() -> Result<(), Failed> {
+    let p = parent("e2e-devnone");
+    let out = run_sh(&p.name, &["--name", "kept", "--keep"], "true")?;
+    ensure_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let list = ktest::mounts::v1_hierarchy("devices")
+        .map(|h| h.mount_point.join(&p.name).join("kept/devices.list"))
+        .ok_or("no devices hierarchy")?;
+    let parent_list = list.parent().and_then(|d| d.parent()).ok_or("?")?;
+    let inherited = std::fs::read_to_string(parent_list.join("devices.list"))?;
+    ensure_eq!(std::fs::read_to_string(&list)?, inherited);
+    let path = format!("/{}/kept", p.name);
+    let destroy = Command::new(cgctl_bin())
+        .args(["destroy", &path, "--controllers", NO_MEMORY])
+        .output()?;
+    ensure_eq!(destroy.status.code(), Some(0), "{}", text(&destroy.stderr));
+    Ok(())
+}
+
+fn a_wildcard_hole_is_refused_before_the_command_runs() -> Result<(), Failed> {
+    let p = parent("e2e-devhole");
+    let flags = ["--device-allow", "c *:* m", "--device-deny", "c 1:3 m"];
+    let out = run_sh(&p.name, &flags, "echo ran")?;
+    ensure_eq!(out.status.code(), Some(125), "{}", text(&out.stderr));
+    ensure!(text(&out.stdout).is_empty(), "the command ran");
+    ensure!(
+        text(&out.stderr).contains("c *:* m"),
+        "{}",
+        text(&out.stderr)
+    );
+    Ok(())
+}
+
+fn main() {
+    let t = |name: &str, f: fn() -> Result<(), Failed>| {
+        Test::new(name, f)
+            .needs(Need::Root)
+            .needs(Need::V1Controller("devices"))
+            .needs(Need::V1Controller("freezer"))
+            .needs(Need::Tier("host"))
+    };
+    ktest::main(vec![
+        t(
+            "device_deny_null_makes_writing_to_dev_null_fail",
+            device_deny_null_makes_writing_to_dev_null_fail,
+        ),
+        t(
+            "device_allow_alone_allows_only_those_devices",
+            device_allow_alone_allows_only_those_devices,
+        ),
+        t(
+            "default_devices_allow_the_runtime_set_and_flags_refine_it",
+            default_devices_allow_the_runtime_set_and_flags_refine_it,
+        ),
+        t(
+            "without_device_flags_the_devices_cgroup_is_untouched",
+            without_device_flags_the_devices_cgroup_is_untouched,
+        ),
+        t(
+            "a_wildcard_hole_is_refused_before_the_command_runs",
+            a_wildcard_hole_is_refused_before_the_command_runs,
+        ),
+    ])
+}
