@@ -50,6 +50,12 @@ pub enum Command {
     Ps(PsArgs),
     /// Remove a cgroup from every hierarchy.
     Destroy(DestroyArgs),
+    /// Show the statistics of a cgroup (once, as JSON, or refreshed with --watch).
+    Stats(crate::stats_cmd::StatsArgs),
+    /// The cgroups of a subtree sorted by CPU or memory, like systemd-cgtop.
+    Top(crate::top::TopArgs),
+    /// Print OOM kills, populated/frozen changes and pressure events as they happen.
+    Events(crate::events_cmd::EventsArgs),
     /// Resolve a user spec (name, uid, name:group, uid:gid) inside a container rootfs.
     User(crate::user_cmd::UserArgs),
 }

@@ -55,7 +55,11 @@ pub fn events(args: EventsArgs) -> Result<i32> {
                 stall: Duration::from_millis(args.stall_ms),
                 window: Duration::from_secs(args.window),
             };
-            for r in [PressureResource::Cpu, PressureResource::Memory, PressureResource::Io] {
+            for r in [
+                PressureResource::Cpu,
+                PressureResource::Memory,
+                PressureResource::Io,
+            ] {
                 if dir.exists(r.file_name()) {
                     w.watch_pressure(&dir, r, trigger).map_err(failure)?;
                     what.push(r.file_name());
@@ -71,10 +75,15 @@ pub fn events(args: EventsArgs) -> Result<i32> {
         }
     }
     if what.is_empty() {
-        return Err(Failure::usage(format!("nothing to watch for {}", args.path)));
+        return Err(Failure::usage(format!(
+            "nothing to watch for {}",
+            args.path
+        )));
     }
     eprintln!("cgctl: watching {} of {}", what.join(", "), args.path);
-    let deadline = args.timeout.map(|s| std::time::Instant::now() + Duration::from_secs(s));
+    let deadline = args
+        .timeout
+        .map(|s| std::time::Instant::now() + Duration::from_secs(s));
     let mut seen = 0;
     let mut events = Vec::new();
     loop {

@@ -110,6 +110,27 @@ fn device_rules(limits: &Limits) -> Option<Vec<devices::Rule>> {
     Some(rules)
 }
 
+/// Reads an OCI `linux.resources` object from a JSON file.
+fn read_oci_file(path: &std::path::Path) -> Result<Resources> {
+    // The file is named by the person running cgctl: it is configuration, not a
+    // kernel interface beneath a hierarchy root, so pathsafe's policies do not apply.
+    #[allow(clippy::disallowed_methods)]
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        Failure::usage(format!(
+            "--resources {}: cannot read the file: {e}",
+            path.display()
+        ))
+    })?;
+    let oci: oci_spec::runtime::LinuxResources = serde_json::from_str(&text).map_err(|e| {
+        Failure::usage(format!(
+            "--resources {}: not an OCI linux.resources JSON object: {e}",
+            path.display()
+        ))
+    })?;
+    Resources::try_from(&oci)
+        .map_err(|e| Failure::from_core(e).context(format!("--resources {}", path.display())))
+}
+
 #[cfg(test)]
 mod device_flag_tests {
     use clap::Parser;
@@ -205,25 +226,4 @@ mod device_flag_tests {
             assert!(Cli::try_parse_from(argv).is_err(), "{rule}");
         }
     }
-}
-
-/// Reads an OCI `linux.resources` object from a JSON file.
-fn read_oci_file(path: &std::path::Path) -> Result<Resources> {
-    // The file is named by the person running cgctl: it is configuration, not a
-    // kernel interface beneath a hierarchy root, so pathsafe's policies do not apply.
-    #[allow(clippy::disallowed_methods)]
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        Failure::usage(format!(
-            "--resources {}: cannot read the file: {e}",
-            path.display()
-        ))
-    })?;
-    let oci: oci_spec::runtime::LinuxResources = serde_json::from_str(&text).map_err(|e| {
-        Failure::usage(format!(
-            "--resources {}: not an OCI linux.resources JSON object: {e}",
-            path.display()
-        ))
-    })?;
-    Resources::try_from(&oci)
-        .map_err(|e| Failure::from_core(e).context(format!("--resources {}", path.display())))
 }

@@ -7,6 +7,7 @@
 
 mod backend;
 mod cli;
+mod events_cmd;
 mod failure;
 mod info;
 mod limits;
@@ -14,7 +15,10 @@ mod ops;
 mod run;
 mod signals;
 mod size;
+mod stats_cmd;
+mod stats_open;
 mod summary;
+mod top;
 mod usage;
 mod user_cmd;
 
@@ -85,6 +89,9 @@ fn main() {
         cli::Command::Kill(a) => ops::kill(a),
         cli::Command::Ps(a) => ops::ps(a),
         cli::Command::Destroy(a) => ops::destroy(a),
+        cli::Command::Stats(a) => stats_cmd::stats(a),
+        cli::Command::Top(a) => top::top(a),
+        cli::Command::Events(a) => events_cmd::events(a),
         cli::Command::User(a) => user_cmd::user(a),
     };
     let code = match result {

@@ -41,7 +41,9 @@ pub fn stats(args: StatsArgs) -> Result<i32> {
     let Some(secs) = args.watch else {
         let stats = read(&mut reader)?;
         let text = match args.json {
-            true => serde_json::to_string_pretty(&stats).map_err(|e| Failure::usage(e.to_string()))?,
+            true => {
+                serde_json::to_string_pretty(&stats).map_err(|e| Failure::usage(e.to_string()))?
+            }
             false => render(&args.path, &stats, None),
         };
         println!("{text}");
@@ -58,7 +60,10 @@ pub fn stats(args: StatsArgs) -> Result<i32> {
         let dt = now.0.duration_since(before.0).as_secs_f64();
         let text = match args.json {
             true => serde_json::to_string(&now.1).map_err(|e| Failure::usage(e.to_string()))?,
-            false => format!("\x1b[H\x1b[2J{}", render(&args.path, &now.1, Some((&before.1, dt)))),
+            false => format!(
+                "\x1b[H\x1b[2J{}",
+                render(&args.path, &now.1, Some((&before.1, dt)))
+            ),
         };
         println!("{text}");
         before = now;
@@ -94,8 +99,12 @@ fn limit(l: Option<Limit>) -> String {
 
 fn io_total(s: &Stats, op: BlkioOp) -> (u64, u64) {
     let Some(b) = &s.blkio else { return (0, 0) };
-    let sum = |v: &[cgroup_stats::BlkioEntry]| v.iter().filter(|e| e.op == op).map(|e| e.value).sum();
-    (sum(&b.io_service_bytes_recursive), sum(&b.io_serviced_recursive))
+    let sum =
+        |v: &[cgroup_stats::BlkioEntry]| v.iter().filter(|e| e.op == op).map(|e| e.value).sum();
+    (
+        sum(&b.io_service_bytes_recursive),
+        sum(&b.io_serviced_recursive),
+    )
 }
 
 /// The table of `cgctl stats`; with `prev` (and seconds since), rates too.
@@ -112,7 +121,8 @@ pub fn render(path: &str, s: &Stats, prev: Option<(&Stats, f64)>) -> String {
                 secs(u.user_ns),
                 secs(u.system_ns)
             );
-            let before = prev.and_then(|(p, dt)| Some((p.cpu.as_ref()?.usage.as_ref()?.total_ns, dt)));
+            let before =
+                prev.and_then(|(p, dt)| Some((p.cpu.as_ref()?.usage.as_ref()?.total_ns, dt)));
             if let Some((then, dt)) = before {
                 let pct = u.total_ns.saturating_sub(then) as f64 / 1e9 / dt * 100.0;
                 let _ = write!(o, "  now {pct:.1}% of a CPU");
@@ -129,11 +139,21 @@ pub fn render(path: &str, s: &Stats, prev: Option<(&Stats, f64)>) -> String {
             );
         }
         if let Some(b) = cpu.burst {
-            let _ = writeln!(o, "burst     {} bursts, {:.3} s", b.bursts, b.burst_time_ns as f64 / 1e9);
+            let _ = writeln!(
+                o,
+                "burst     {} bursts, {:.3} s",
+                b.bursts,
+                b.burst_time_ns as f64 / 1e9
+            );
         }
     }
     if let Some(m) = &s.memory {
-        let _ = write!(o, "memory    {} of {}", bytes(m.usage.usage), limit(m.usage.limit));
+        let _ = write!(
+            o,
+            "memory    {} of {}",
+            bytes(m.usage.usage),
+            limit(m.usage.limit)
+        );
         if let (Some(Limit::Value(max)), true) = (m.usage.limit, m.usage.usage > 0) {
             let _ = write!(o, " ({:.1}%)", m.usage.usage as f64 * 100.0 / max as f64);
         }
@@ -150,7 +170,10 @@ pub fn render(path: &str, s: &Stats, prev: Option<(&Stats, f64)>) -> String {
         if let Some(k) = m.kernel_usage {
             let _ = writeln!(o, "kernel    {}", bytes(k.usage));
         }
-        let kills = m.events.and_then(|e| e.oom_kill).or(m.oom_control.and_then(|o| o.oom_kill));
+        let kills = m
+            .events
+            .and_then(|e| e.oom_kill)
+            .or(m.oom_control.and_then(|o| o.oom_kill));
         if let Some(k) = kills {
             let _ = writeln!(o, "oom kills {k}");
         }
@@ -166,27 +189,56 @@ pub fn render(path: &str, s: &Stats, prev: Option<(&Stats, f64)>) -> String {
     if s.blkio.is_some() {
         let (rb, rio) = io_total(s, BlkioOp::Read);
         let (wb, wio) = io_total(s, BlkioOp::Write);
-        let _ = write!(o, "io        read {} ({rio} ops)  write {} ({wio} ops)", bytes(rb), bytes(wb));
+        let _ = write!(
+            o,
+            "io        read {} ({rio} ops)  write {} ({wio} ops)",
+            bytes(rb),
+            bytes(wb)
+        );
         if let Some((p, dt)) = prev {
             let (prb, _) = io_total(p, BlkioOp::Read);
             let (pwb, _) = io_total(p, BlkioOp::Write);
             let rate = |a: u64, b: u64| bytes((a.saturating_sub(b) as f64 / dt) as u64);
-            let _ = write!(o, "  now {}/s read, {}/s write", rate(rb, prb), rate(wb, pwb));
+            let _ = write!(
+                o,
+                "  now {}/s read, {}/s write",
+                rate(rb, prb),
+                rate(wb, pwb)
+            );
         }
         let _ = writeln!(o);
     }
     if let Some(c) = &s.cpuset {
         let list = |l: &cgroup_stats::IdList| {
-            let r: Vec<String> = l.ranges().iter().map(|(a, b)| match a == b {
-                true => a.to_string(),
-                false => format!("{a}-{b}"),
-            }).collect();
-            if r.is_empty() { "(inherit)".to_owned() } else { r.join(",") }
+            let r: Vec<String> = l
+                .ranges()
+                .iter()
+                .map(|(a, b)| match a == b {
+                    true => a.to_string(),
+                    false => format!("{a}-{b}"),
+                })
+                .collect();
+            if r.is_empty() {
+                "(inherit)".to_owned()
+            } else {
+                r.join(",")
+            }
         };
-        let _ = writeln!(o, "cpuset    cpus {}  mems {}", list(&c.cpus), list(&c.mems));
+        let _ = writeln!(
+            o,
+            "cpuset    cpus {}  mems {}",
+            list(&c.cpus),
+            list(&c.mems)
+        );
     }
     for hp in &s.hugetlb {
-        let _ = writeln!(o, "hugetlb   {}: {} of {}", hp.page_size, bytes(hp.usage), limit(hp.limit));
+        let _ = writeln!(
+            o,
+            "hugetlb   {}: {} of {}",
+            hp.page_size,
+            bytes(hp.usage),
+            limit(hp.limit)
+        );
     }
     for m in &s.misc {
         let _ = writeln!(o, "misc      {}: {}", m.name, m.usage);

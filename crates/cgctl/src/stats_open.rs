@@ -26,7 +26,9 @@ pub fn open_dir(mount: &Path, rel: &str) -> Result<CgroupDir> {
 pub fn open_reader(h: &Hierarchies, rel: &str, controllers: Controllers) -> Result<Reader> {
     let options = ReaderOptions::with_controllers(controllers);
     if h.mode() == CgroupMode::Unified {
-        let mount = h.unified_mount().ok_or_else(|| Failure::usage("no cgroup2 mount"))?;
+        let mount = h
+            .unified_mount()
+            .ok_or_else(|| Failure::usage("no cgroup2 mount"))?;
         let dir = open_dir(mount, rel)?;
         return Reader::open_v2(&dir, options).map_err(stats_failure);
     }

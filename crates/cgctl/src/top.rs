@@ -80,7 +80,11 @@ pub fn top(args: TopArgs) -> Result<i32> {
         .into_iter()
         .filter_map(|p| {
             let reader = open_reader(h, &p, wanted).ok()?;
-            Some(Row { path: format!("/{p}"), reader, before: None })
+            Some(Row {
+                path: format!("/{p}"),
+                reader,
+                before: None,
+            })
         })
         .collect();
     let mut last = Instant::now();
@@ -90,10 +94,14 @@ pub fn top(args: TopArgs) -> Result<i32> {
         last = Instant::now();
         let mut table: Vec<(String, Option<f64>, Option<u64>, Option<u64>)> = Vec::new();
         for row in rows.iter_mut() {
-            let Ok(now) = row.reader.read().cloned() else { continue };
+            let Ok(now) = row.reader.read().cloned() else {
+                continue;
+            };
             let total = |s: &Stats| s.cpu.as_ref()?.usage.as_ref().map(|u| u.total_ns);
             let cpu = match (&row.before, total(&now)) {
-                (Some(b), Some(n)) => total(b).map(|b| n.saturating_sub(b) as f64 / 1e9 / dt * 100.0),
+                (Some(b), Some(n)) => {
+                    total(b).map(|b| n.saturating_sub(b) as f64 / 1e9 / dt * 100.0)
+                }
                 _ => None,
             };
             let mem = now.memory.as_ref().map(|m| m.usage.usage);
@@ -102,11 +110,16 @@ pub fn top(args: TopArgs) -> Result<i32> {
             row.before = Some(now);
         }
         match args.sort {
-            SortBy::Cpu => table.sort_by(|a, b| b.1.unwrap_or(-1.0).total_cmp(&a.1.unwrap_or(-1.0))),
+            SortBy::Cpu => {
+                table.sort_by(|a, b| b.1.unwrap_or(-1.0).total_cmp(&a.1.unwrap_or(-1.0)))
+            }
             SortBy::Memory => table.sort_by_key(|r| std::cmp::Reverse(r.2)),
         }
         let mut out = String::from("\x1b[H\x1b[2J");
-        out.push_str(&format!("{:<48} {:>7} {:>12} {:>6}\n", "cgroup", "cpu%", "memory", "tasks"));
+        out.push_str(&format!(
+            "{:<48} {:>7} {:>12} {:>6}\n",
+            "cgroup", "cpu%", "memory", "tasks"
+        ));
         for (path, cpu, mem, tasks) in &table {
             let cpu = cpu.map_or("-".to_owned(), |c| format!("{c:.1}"));
             let mem = mem.map_or("-".to_owned(), bytes);

@@ -570,6 +570,14 @@ fn main() {
             a_mistyped_flag_is_a_cgctl_failure,
         ),
         host(Test::new(
+            "an_existing_cgroup_is_never_taken_over",
+            an_existing_cgroup_is_never_taken_over,
+        )),
+        host(Test::new(
+            "a_closed_stdout_pipe_does_not_change_the_exit_status",
+            a_closed_stdout_pipe_does_not_change_the_exit_status,
+        )),
+        host(Test::new(
             "parent_levels_created_by_a_failed_run_are_removed",
             parent_levels_created_by_a_failed_run_are_removed,
         )),
