@@ -47,7 +47,7 @@
 //! Kernels before 5.11 charge BPF programs to `RLIMIT_MEMLOCK`; a load that fails
 //! with EPERM raises the limit (which needs CAP_SYS_RESOURCE) and tries once more,
 //! and a failed raise is not an error in itself. Newer kernels charge the memory
-//! cgroup instead; this path is not exercised by the tests (docs/devices.md).
+//! cgroup instead; this path is not exercised by the tests (`docs/devices.md` of the workspace).
 //!
 //! # System calls
 //!
