@@ -1,0 +1,6 @@
+//! The systemd cgroup driver: cgroups as transient systemd units (scopes and slices)
+//! created over D-Bus, with the cgroup v1/v2 filesystem drivers writing what systemd
+//! does not manage.
+
+#![deny(missing_docs)]
+#![forbid(unsafe_code)]
