@@ -21,12 +21,18 @@ fn main() {
     let exe = Path::new(env!("CARGO_BIN_EXE_stats-compare"));
     let ours_files = reader_files(cg.name());
 
-    let mut readers: Vec<Prepared> = Impl::ALL.iter().map(|w| Prepared::new(*w, cg.name(), &ours_files)).collect();
+    let mut readers: Vec<Prepared> = Impl::ALL
+        .iter()
+        .map(|w| Prepared::new(*w, cg.name(), &ours_files))
+        .collect();
     let mut calls: Vec<Box<dyn FnMut() + '_>> = readers
         .iter_mut()
         .map(|r| Box::new(move || _ = std::hint::black_box(r.read())) as Box<dyn FnMut()>)
         .collect();
-    let mut refs: Vec<&mut dyn FnMut()> = calls.iter_mut().map(|b| &mut **b as &mut dyn FnMut()).collect();
+    let mut refs: Vec<&mut dyn FnMut()> = calls
+        .iter_mut()
+        .map(|b| &mut **b as &mut dyn FnMut())
+        .collect();
     let medians = measure_interleaved_us(301, 20, &mut refs);
     drop(refs);
     drop(calls);
@@ -39,10 +45,15 @@ fn main() {
     }
     let ours = rows[0].1;
     let floor = rows[4].1;
-    let _ = writeln!(report, "| reader | files read | syscalls/read | median µs/read | ÷ cgroup-stats | ÷ pread floor |");
+    let _ = writeln!(
+        report,
+        "| reader | files read | syscalls/read | median µs/read | ÷ cgroup-stats | ÷ pread floor |"
+    );
     let _ = writeln!(report, "|---|---|---|---|---|---|");
     for (which, us, calls, files) in &rows {
-        let n = files.as_ref().map_or("?".to_owned(), |f| f.len().to_string());
+        let n = files
+            .as_ref()
+            .map_or("?".to_owned(), |f| f.len().to_string());
         let calls = calls.map_or("?".to_owned(), |c| format!("{c:.0}"));
         let _ = writeln!(
             report,
@@ -55,27 +66,53 @@ fn main() {
     let lib = rows[1].1 / ours;
     let rs = rows[2].1 / ours;
     let _ = writeln!(report);
-    let _ = writeln!(report, "cgroup-stats is {lib:.1}x faster than libcgroups (target >= 5), {rs:.1}x faster than cgroups-rs (target >= 15), {:.2}x the pread floor (target <= 1.5).", ours / floor);
+    let _ = writeln!(
+        report,
+        "cgroup-stats is {lib:.1}x faster than libcgroups (target >= 5), {rs:.1}x faster than cgroups-rs (target >= 15), {:.2}x the pread floor (target <= 1.5).",
+        ours / floor
+    );
     let _ = writeln!(report);
-    let _ = writeln!(report, "Files cgroup-stats keeps open ({}):", ours_files.len());
+    let _ = writeln!(
+        report,
+        "Files cgroup-stats keeps open ({}):",
+        ours_files.len()
+    );
     let names: Vec<String> = ours_files
         .iter()
-        .map(|p| p.strip_prefix("/sys/fs/cgroup").unwrap_or(p).display().to_string())
+        .map(|p| {
+            p.strip_prefix("/sys/fs/cgroup")
+                .unwrap_or(p)
+                .display()
+                .to_string()
+        })
         .collect();
     let _ = writeln!(report, "{}", names.join(", "));
     for (which, _, _, files) in &rows[1..3] {
         if let Some(files) = files {
-            let _ = writeln!(report, "\nFiles {} reads ({}): {}", which.name(), files.len(), files.join(", "));
+            let _ = writeln!(
+                report,
+                "\nFiles {} reads ({}): {}",
+                which.name(),
+                files.len(),
+                files.join(", ")
+            );
         }
     }
     drop(cg);
 
     let _ = writeln!(report, "\nScale (unified hierarchy, cpu + pressure files):");
-    let _ = writeln!(report, "| cgroups | cgroup-stats µs per cgroup per poll | pread floor µs per cgroup | ratio | fds held |");
+    let _ = writeln!(
+        report,
+        "| cgroups | cgroup-stats µs per cgroup per poll | pread floor µs per cgroup | ratio | fds held |"
+    );
     let _ = writeln!(report, "|---|---|---|---|---|");
     for n in [10, 100, 1000] {
         let (us, floor, fds) = scale(n);
-        let _ = writeln!(report, "| {n} | {us:.2} | {floor:.2} | {:.2} | {fds} |", us / floor);
+        let _ = writeln!(
+            report,
+            "| {n} | {us:.2} | {floor:.2} | {:.2} | {fds} |",
+            us / floor
+        );
     }
     println!("{report}");
     let out = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/stats-compare.md");
@@ -98,7 +135,10 @@ fn scale(n: usize) -> (f64, f64, usize) {
         std::fs::create_dir(root_path.join(&rel)).expect("mkdir scale child");
         let dir = root.open_child(&rel).expect("open child");
         let options = ReaderOptions {
-            controllers: Controllers::CPU | Controllers::MEMORY | Controllers::IO | Controllers::PRESSURE,
+            controllers: Controllers::CPU
+                | Controllers::MEMORY
+                | Controllers::IO
+                | Controllers::PRESSURE,
             budget: Some(budget.clone()),
             hugepage_sizes: Some(Vec::new()),
         };

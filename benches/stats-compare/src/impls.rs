@@ -87,7 +87,10 @@ pub fn reader_files(name: &str) -> Vec<PathBuf> {
 
 fn open_fd_paths() -> Vec<PathBuf> {
     let mut out = Vec::new();
-    for entry in std::fs::read_dir("/proc/self/fd").expect("/proc/self/fd").flatten() {
+    for entry in std::fs::read_dir("/proc/self/fd")
+        .expect("/proc/self/fd")
+        .flatten()
+    {
         if let Ok(target) = std::fs::read_link(entry.path()) {
             out.push(target);
         }
@@ -143,7 +146,10 @@ impl Prepared {
         match self {
             Prepared::Ours(r) => {
                 let s = r.read().expect("cgroup-stats read");
-                s.cpu.as_ref().and_then(|c| c.usage.as_ref()).map_or(0, |u| u.total_ns)
+                s.cpu
+                    .as_ref()
+                    .and_then(|c| c.usage.as_ref())
+                    .map_or(0, |u| u.total_ns)
             }
             Prepared::Libcgroups(m) => {
                 let s = m.stats().expect("libcgroups stats");

@@ -45,7 +45,11 @@ pub fn measure_us(samples: usize, batch: usize, mut f: impl FnMut()) -> f64 {
 /// Median time of one call of each function in microseconds, measured
 /// round-robin (a batch of each in turn, `samples` times) so that a change of
 /// machine load hits every reader alike.
-pub fn measure_interleaved_us(samples: usize, batch: usize, fs: &mut [&mut dyn FnMut()]) -> Vec<f64> {
+pub fn measure_interleaved_us(
+    samples: usize,
+    batch: usize,
+    fs: &mut [&mut dyn FnMut()],
+) -> Vec<f64> {
     for f in fs.iter_mut() {
         for _ in 0..batch {
             f();

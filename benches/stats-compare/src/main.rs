@@ -11,11 +11,16 @@ use stats_compare::impls::{Impl, Prepared, reader_files};
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     let [_, mode, which, cgroup, reads] = args.as_slice() else {
-        eprintln!("usage: stats-compare child IMPL CGROUP READS (run by `cargo bench -p stats-compare`)");
+        eprintln!(
+            "usage: stats-compare child IMPL CGROUP READS (run by `cargo bench -p stats-compare`)"
+        );
         std::process::exit(2);
     };
-    let (Some(which), Ok(reads), "child") = (Impl::from_name(which), reads.parse::<usize>(), mode.as_str())
-    else {
+    let (Some(which), Ok(reads), "child") = (
+        Impl::from_name(which),
+        reads.parse::<usize>(),
+        mode.as_str(),
+    ) else {
         eprintln!("bad arguments: {args:?}");
         std::process::exit(2);
     };

@@ -6,8 +6,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 
 /// The v1 hierarchies the benchmark cgroup is created in.
-pub const HIERARCHIES: [&str; 8] =
-    ["cpu", "cpuacct", "cpuset", "memory", "devices", "freezer", "blkio", "pids"];
+pub const HIERARCHIES: [&str; 8] = [
+    "cpu", "cpuacct", "cpuset", "memory", "devices", "freezer", "blkio", "pids",
+];
 
 /// A cgroup `cgtest-<pid>-<tag>` in every v1 hierarchy.
 pub struct BenchCgroup {

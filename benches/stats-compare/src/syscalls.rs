@@ -6,7 +6,10 @@ use std::process::Command;
 
 /// Total system calls of a child run (`strace -f -c`).
 fn count(exe: &Path, which: &str, cgroup: &str, reads: usize) -> Option<u64> {
-    let out = std::env::temp_dir().join(format!("stats-compare-{}-{reads}.strace", std::process::id()));
+    let out = std::env::temp_dir().join(format!(
+        "stats-compare-{}-{reads}.strace",
+        std::process::id()
+    ));
     let status = Command::new("strace")
         .args(["-f", "-c", "-o"])
         .arg(&out)
@@ -20,7 +23,10 @@ fn count(exe: &Path, which: &str, cgroup: &str, reads: usize) -> Option<u64> {
         return None;
     }
     // The summary's last line: "100.00 <secs> <usecs/call> <calls> <errors> total".
-    let total = text.lines().rev().find(|l| l.trim_end().ends_with("total"))?;
+    let total = text
+        .lines()
+        .rev()
+        .find(|l| l.trim_end().ends_with("total"))?;
     let fields: Vec<&str> = total.split_whitespace().collect();
     fields.get(fields.len().checked_sub(3)?)?.parse().ok()
 }
@@ -35,9 +41,16 @@ pub fn per_read(exe: &Path, which: &str, cgroup: &str) -> Option<f64> {
 
 /// The cgroup files one read touches (`strace -y`, after the child's marker).
 pub fn files(exe: &Path, which: &str, cgroup: &str) -> Option<Vec<String>> {
-    let out = std::env::temp_dir().join(format!("stats-compare-{}-files.strace", std::process::id()));
+    let out =
+        std::env::temp_dir().join(format!("stats-compare-{}-files.strace", std::process::id()));
     let status = Command::new("strace")
-        .args(["-f", "-y", "-e", "trace=openat,open,read,pread64,write", "-o"])
+        .args([
+            "-f",
+            "-y",
+            "-e",
+            "trace=openat,open,read,pread64,write",
+            "-o",
+        ])
         .arg(&out)
         .arg(exe)
         .args(["child", which, cgroup, "1"])

@@ -43,7 +43,10 @@ fn every_stored_corpus_input_runs_without_panic() {
 #[test]
 fn every_fixture_cut_and_mangled_runs_through_every_parser_without_panic() {
     let mut inputs = Vec::new();
-    files_below(&Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures"), &mut inputs);
+    files_below(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures"),
+        &mut inputs,
+    );
     assert!(inputs.len() > 40);
     for input in &inputs {
         for target in targets::TARGETS {

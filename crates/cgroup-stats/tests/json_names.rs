@@ -16,7 +16,12 @@ fn options() -> ReaderOptions {
 }
 
 fn keys(v: &Value) -> Vec<&str> {
-    let mut k: Vec<&str> = v.as_object().expect("object").keys().map(String::as_str).collect();
+    let mut k: Vec<&str> = v
+        .as_object()
+        .expect("object")
+        .keys()
+        .map(String::as_str)
+        .collect();
     k.sort();
     k
 }
@@ -40,7 +45,10 @@ fn v2_stats_use_the_go_reference_names() {
         ]
     );
     let cpu = &json["cpu_stats"];
-    assert_eq!(keys(cpu), ["burst_data", "cpu_usage", "psi", "throttling_data"]);
+    assert_eq!(
+        keys(cpu),
+        ["burst_data", "cpu_usage", "psi", "throttling_data"]
+    );
     assert_eq!(
         keys(&cpu["cpu_usage"]),
         [
@@ -51,20 +59,37 @@ fn v2_stats_use_the_go_reference_names() {
             "usage_in_usermode"
         ]
     );
-    assert_eq!(keys(&cpu["throttling_data"]), ["periods", "throttled_periods", "throttled_time"]);
+    assert_eq!(
+        keys(&cpu["throttling_data"]),
+        ["periods", "throttled_periods", "throttled_time"]
+    );
     assert_eq!(keys(&cpu["burst_data"]), ["burst_time", "bursts_periods"]);
     assert_eq!(keys(&cpu["psi"]), ["full", "some"]);
-    assert_eq!(keys(&cpu["psi"]["some"]), ["avg10", "avg300", "avg60", "total"]);
+    assert_eq!(
+        keys(&cpu["psi"]["some"]),
+        ["avg10", "avg300", "avg60", "total"]
+    );
     assert_eq!(cpu["cpu_usage"]["total_usage"], 3_611_347_518_000u64);
 
     let mem = &json["memory_stats"];
-    for k in ["cache", "usage", "swap_usage", "swap_only_usage", "use_hierarchy", "stats", "psi"] {
+    for k in [
+        "cache",
+        "usage",
+        "swap_usage",
+        "swap_only_usage",
+        "use_hierarchy",
+        "stats",
+        "psi",
+    ] {
         assert!(mem.get(k).is_some(), "memory_stats.{k}");
     }
     assert_eq!(keys(&mem["usage"]), ["limit", "max_usage", "usage"]);
     assert_eq!(mem["usage"]["limit"], u64::MAX, "max is u64::MAX like Go");
     assert_eq!(mem["stats"]["anon"], 1_411_100_672u64);
-    assert_eq!(json["pids_stats"]["limit"], 0, "unlimited pids is 0 like Go");
+    assert_eq!(
+        json["pids_stats"]["limit"], 0,
+        "unlimited pids is 0 like Go"
+    );
     let blkio = &json["blkio_stats"];
     for k in [
         "io_service_bytes_recursive",
@@ -88,32 +113,60 @@ fn v2_stats_use_the_go_reference_names() {
     assert_eq!(blkio["io_cost_usage"][0]["op"], "Count");
     assert_eq!(keys(&json["hugetlb_stats"]["2MB"]), ["failcnt", "usage"]);
     assert_eq!(keys(&json["rdma_stats"]), ["rdma_current", "rdma_limit"]);
-    assert_eq!(keys(&json["rdma_stats"]["rdma_current"][0]), ["device", "hca_handles", "hca_objects"]);
+    assert_eq!(
+        keys(&json["rdma_stats"]["rdma_current"][0]),
+        ["device", "hca_handles", "hca_objects"]
+    );
     assert_eq!(keys(&json["misc_stats"]["sev"]), ["events", "usage"]);
-    assert_eq!(json["cpuset_stats"]["cpus"], serde_json::json!([0, 1, 2, 3, 8]));
+    assert_eq!(
+        json["cpuset_stats"]["cpus"],
+        serde_json::json!([0, 1, 2, 3, 8])
+    );
 }
 
 #[test]
 fn v1_stats_use_the_go_reference_names() {
     let cg = common::full_v1();
     let mut dirs = V1Dirs::new();
-    for c in ["cpu", "cpuacct", "cpuset", "memory", "pids", "blkio", "hugetlb"] {
+    for c in [
+        "cpu", "cpuacct", "cpuset", "memory", "pids", "blkio", "hugetlb",
+    ] {
         dirs.set(c, cg.dir.try_clone().unwrap());
     }
     let mut r = Reader::open_v1(&dirs, options()).unwrap();
     let json = serde_json::to_value(r.read().unwrap()).unwrap();
     let mem = &json["memory_stats"];
-    for k in ["kernel_usage", "kernel_tcp_usage", "page_usage_by_numa", "swap_only_usage"] {
+    for k in [
+        "kernel_usage",
+        "kernel_tcp_usage",
+        "page_usage_by_numa",
+        "swap_only_usage",
+    ] {
         assert!(mem.get(k).is_some(), "memory_stats.{k}");
     }
-    assert_eq!(keys(&mem["usage"]), ["failcnt", "limit", "max_usage", "usage"]);
+    assert_eq!(
+        keys(&mem["usage"]),
+        ["failcnt", "limit", "max_usage", "usage"]
+    );
     let numa = &mem["page_usage_by_numa"];
-    assert_eq!(keys(numa), ["anon", "file", "hierarchical", "total", "unevictable"]);
+    assert_eq!(
+        keys(numa),
+        ["anon", "file", "hierarchical", "total", "unevictable"]
+    );
     assert_eq!(numa["total"]["nodes"]["3"], 2497);
     assert_eq!(mem["stats"]["total_cache"], 4_200_333_312u64);
     let cpuset = &json["cpuset_stats"];
     assert_eq!(cpuset["cpu_exclusive"], 0);
     assert_eq!(cpuset["sched_relax_domain_level"], -1);
-    assert_eq!(json["cpu_stats"]["cpu_usage"]["percpu_usage"].as_array().unwrap().len(), 8);
-    assert_eq!(keys(&json["hugetlb_stats"]["2MB"]), ["failcnt", "max_usage", "usage"]);
+    assert_eq!(
+        json["cpu_stats"]["cpu_usage"]["percpu_usage"]
+            .as_array()
+            .unwrap()
+            .len(),
+        8
+    );
+    assert_eq!(
+        keys(&json["hugetlb_stats"]["2MB"]),
+        ["failcnt", "max_usage", "usage"]
+    );
 }

@@ -70,7 +70,10 @@ fn pressure_trigger_fires_under_cpu_contention() -> Result<(), Failed> {
     let cpus = std::thread::available_parallelism().map_or(2, |n| n.get());
     for _ in 0..cpus * 2 {
         let child = Command::new("sh")
-            .args(["-c", "end=$(($(date +%s)+8)); while [ $(date +%s) -lt $end ]; do :; done"])
+            .args([
+                "-c",
+                "end=$(($(date +%s)+8)); while [ $(date +%s) -lt $end ]; do :; done",
+            ])
             .stdout(Stdio::null())
             .spawn()
             .map_err(|e| format!("spawn: {e}"))?;
@@ -168,9 +171,12 @@ fn main() {
         .needs(Need::Root)
         .needs(Need::Tier("host"))
         .needs(Need::UnifiedFile("cpu.pressure")),
-        Test::new("removing_a_watched_cgroup_gives_gone", removing_a_watched_cgroup_gives_gone)
-            .needs(Need::Root)
-            .needs(Need::UnifiedFile("cgroup.events")),
+        Test::new(
+            "removing_a_watched_cgroup_gives_gone",
+            removing_a_watched_cgroup_gives_gone,
+        )
+        .needs(Need::Root)
+        .needs(Need::UnifiedFile("cgroup.events")),
         Test::new("v2_oom_kill_is_reported", v2_oom_kill_is_reported)
             .needs(Need::Root)
             .needs(Need::V2Controller("memory")),

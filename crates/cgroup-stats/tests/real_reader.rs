@@ -39,7 +39,10 @@ fn options() -> ReaderOptions {
 /// Burns some CPU in `cgs` (all but memory), then exits.
 fn busy_child(cgs: &[&TestCgroup]) -> Result<(), Failed> {
     let mut child = Command::new("sh")
-        .args(["-c", "read go; i=0; while [ $i -lt 100000 ]; do i=$((i+1)); done"])
+        .args([
+            "-c",
+            "read go; i=0; while [ $i -lt 100000 ]; do i=$((i+1)); done",
+        ])
         .stdin(Stdio::piped())
         .stdout(Stdio::null())
         .spawn()
@@ -60,7 +63,9 @@ struct V1Set {
 
 impl V1Set {
     fn new(tag: &str) -> Result<V1Set, Failed> {
-        let names = ["cpu", "cpuacct", "cpuset", "memory", "devices", "freezer", "blkio", "pids"];
+        let names = [
+            "cpu", "cpuacct", "cpuset", "memory", "devices", "freezer", "blkio", "pids",
+        ];
         let mut cgs = Vec::new();
         for c in names {
             cgs.push((c, TestCgroup::new_v1(c, tag)?));
@@ -69,7 +74,12 @@ impl V1Set {
     }
 
     fn get(&self, c: &str) -> &TestCgroup {
-        &self.cgs.iter().find(|(n, _)| *n == c).expect("controller").1
+        &self
+            .cgs
+            .iter()
+            .find(|(n, _)| *n == c)
+            .expect("controller")
+            .1
     }
 
     fn dirs(&self) -> Result<V1Dirs, Failed> {
@@ -103,9 +113,14 @@ fn v1_stats_of_every_hierarchy_are_complete_and_correct() -> Result<(), Failed> 
     let cpu = stats.cpu.as_ref().ok_or("no cpu part")?;
     let usage = cpu.usage.as_ref().ok_or("no cpuacct usage")?;
     let acct = set.get("cpuacct");
-    ensure_eq!(usage.total_ns, file(acct, "cpuacct.usage")?.trim().parse::<u64>()?);
+    ensure_eq!(
+        usage.total_ns,
+        file(acct, "cpuacct.usage")?.trim().parse::<u64>()?
+    );
     ensure!(usage.total_ns > 0, "a busy child used no CPU");
-    let cpus = file(acct, "cpuacct.usage_percpu")?.split_whitespace().count();
+    let cpus = file(acct, "cpuacct.usage_percpu")?
+        .split_whitespace()
+        .count();
     ensure_eq!(usage.percpu_ns.len(), cpus, "one entry per possible CPU");
     ensure_eq!(usage.percpu_user_ns.len(), cpus);
     let sum: u64 = usage.percpu_ns.iter().sum();
@@ -115,27 +130,56 @@ fn v1_stats_of_every_hierarchy_are_complete_and_correct() -> Result<(), Failed> 
 
     let memory = stats.memory.as_ref().ok_or("no memory part")?;
     let mem = set.get("memory");
-    ensure_eq!(memory.usage.usage, 0, "nothing ever joins the memory cgroup");
+    ensure_eq!(
+        memory.usage.usage,
+        0,
+        "nothing ever joins the memory cgroup"
+    );
     ensure_eq!(memory.usage.limit, Some(Limit::Max));
     ensure!(memory.swap_usage.is_some() == mem.path().join("memory.memsw.usage_in_bytes").exists());
     ensure!(memory.kernel_usage.is_some() && memory.kernel_tcp_usage.is_some());
     let stat_lines = file(mem, "memory.stat")?.lines().count();
-    ensure_eq!(memory.stat.len(), stat_lines, "every memory.stat line is kept");
+    ensure_eq!(
+        memory.stat.len(),
+        stat_lines,
+        "every memory.stat line is kept"
+    );
     for line in file(mem, "memory.stat")?.lines() {
         let (k, v) = line.split_once(' ').ok_or("bad memory.stat line")?;
         ensure_eq!(memory.stat.get_by_name(k), Some(v.parse::<u64>()?), "{k}");
     }
-    let unknown: Vec<_> = memory.stat.iter().filter(|(n, _)| matches!(n, MemoryStatName::Other(_))).collect();
-    ensure!(unknown.is_empty(), "keys this crate should know: {unknown:?}");
+    let unknown: Vec<_> = memory
+        .stat
+        .iter()
+        .filter(|(n, _)| matches!(n, MemoryStatName::Other(_)))
+        .collect();
+    ensure!(
+        unknown.is_empty(),
+        "keys this crate should know: {unknown:?}"
+    );
     ensure!(memory.numa.is_some() && memory.oom_control.is_some());
-    ensure_eq!(memory.use_hierarchy, file(mem, "memory.use_hierarchy")?.trim() == "1");
+    ensure_eq!(
+        memory.use_hierarchy,
+        file(mem, "memory.use_hierarchy")?.trim() == "1"
+    );
 
     let pids = stats.pids.ok_or("no pids part")?;
-    ensure_eq!((pids.current, pids.limit), (0, Limit::Max), "the child has exited");
+    ensure_eq!(
+        (pids.current, pids.limit),
+        (0, Limit::Max),
+        "the child has exited"
+    );
     let blkio = stats.blkio.as_ref().ok_or("no blkio part")?;
-    ensure_eq!(blkio.source, BlkioSource::ThrottleRecursive, "only throttle files here");
+    ensure_eq!(
+        blkio.source,
+        BlkioSource::ThrottleRecursive,
+        "only throttle files here"
+    );
     let cpuset = stats.cpuset.as_ref().ok_or("no cpuset part")?;
-    ensure!(cpuset.cpus.is_empty(), "a new v1 cpuset child has no cpus yet");
+    ensure!(
+        cpuset.cpus.is_empty(),
+        "a new v1 cpuset child has no cpus yet"
+    );
     ensure_eq!(cpuset.sched_relax_domain_level, Some(-1));
 
     let n = allocations_during(|| {
@@ -143,7 +187,11 @@ fn v1_stats_of_every_hierarchy_are_complete_and_correct() -> Result<(), Failed> 
             let _ = reader.read();
         }
     });
-    ensure_eq!(n, 0, "allocations per steady-state read on real v1 cgroupfs");
+    ensure_eq!(
+        n,
+        0,
+        "allocations per steady-state read on real v1 cgroupfs"
+    );
     drop(reader);
     set.remove()
 }
@@ -155,7 +203,10 @@ fn unified_stats_have_cpu_and_pressure() -> Result<(), Failed> {
     let stats = reader.read()?.clone();
     let cpu = stats.cpu.as_ref().ok_or("no cpu part")?;
     let usage = cpu.usage.as_ref().ok_or("no usage")?;
-    ensure!(usage.total_ns > 0 && usage.total_ns % 1000 == 0, "{usage:?}");
+    ensure!(
+        usage.total_ns > 0 && usage.total_ns % 1000 == 0,
+        "{usage:?}"
+    );
     let has = |f: &str| cg.path().join(f).exists();
     ensure_eq!(cpu.psi.is_some(), has("cpu.pressure"));
     ensure_eq!(stats.memory.is_some(), has("memory.current"));
@@ -190,18 +241,26 @@ fn removed_v1_cgroup_gives_gone() -> Result<(), Failed> {
 fn hiding_psi_files_makes_pressure_absent() -> Result<(), Failed> {
     let cg = TestCgroup::new_unified("stats-psi-hide")?;
     let mut reader = Reader::open_v2(&open(&cg)?, options())?;
-    ensure!(reader.read()?.cpu.as_ref().and_then(|c| c.psi).is_some(), "psi");
+    ensure!(
+        reader.read()?.cpu.as_ref().and_then(|c| c.psi).is_some(),
+        "psi"
+    );
     std::fs::write(cg.path().join("cgroup.pressure"), "0")?;
     let stats = reader.read()?;
-    ensure!(stats.cpu.as_ref().ok_or("cpu")?.psi.is_none(), "C10: hidden PSI is absent");
+    ensure!(
+        stats.cpu.as_ref().ok_or("cpu")?.psi.is_none(),
+        "C10: hidden PSI is absent"
+    );
     cg.remove()
 }
 
 fn main() {
-    let v1: Vec<Need> = ["cpu", "cpuacct", "cpuset", "memory", "devices", "freezer", "blkio", "pids"]
-        .into_iter()
-        .map(Need::V1Controller)
-        .collect();
+    let v1: Vec<Need> = [
+        "cpu", "cpuacct", "cpuset", "memory", "devices", "freezer", "blkio", "pids",
+    ]
+    .into_iter()
+    .map(Need::V1Controller)
+    .collect();
     let mut all = Test::new(
         "v1_stats_of_every_hierarchy_are_complete_and_correct",
         v1_stats_of_every_hierarchy_are_complete_and_correct,
@@ -213,17 +272,23 @@ fn main() {
     let _ = Path::new("/");
     ktest::main(vec![
         all,
-        Test::new("unified_stats_have_cpu_and_pressure", unified_stats_have_cpu_and_pressure)
-            .needs(Need::Root)
-            .needs(Need::UnifiedFile("cpu.stat")),
+        Test::new(
+            "unified_stats_have_cpu_and_pressure",
+            unified_stats_have_cpu_and_pressure,
+        )
+        .needs(Need::Root)
+        .needs(Need::UnifiedFile("cpu.stat")),
         Test::new("removed_cgroup_gives_gone", removed_cgroup_gives_gone)
             .needs(Need::Root)
             .needs(Need::Unified),
         Test::new("removed_v1_cgroup_gives_gone", removed_v1_cgroup_gives_gone)
             .needs(Need::Root)
             .needs(Need::V1Controller("pids")),
-        Test::new("hiding_psi_files_makes_pressure_absent", hiding_psi_files_makes_pressure_absent)
-            .needs(Need::Root)
-            .needs(Need::UnifiedFile("cgroup.pressure")),
+        Test::new(
+            "hiding_psi_files_makes_pressure_absent",
+            hiding_psi_files_makes_pressure_absent,
+        )
+        .needs(Need::Root)
+        .needs(Need::UnifiedFile("cgroup.pressure")),
     ])
 }

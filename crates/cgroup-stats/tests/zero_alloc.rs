@@ -44,7 +44,9 @@ fn v2_read_with_every_controller_allocates_nothing_in_steady_state() {
 fn v1_read_with_every_controller_allocates_nothing_in_steady_state() {
     let cg = full_v1();
     let mut dirs = V1Dirs::new();
-    for c in ["cpu", "cpuacct", "cpuset", "memory", "pids", "blkio", "hugetlb"] {
+    for c in [
+        "cpu", "cpuacct", "cpuset", "memory", "pids", "blkio", "hugetlb",
+    ] {
         assert!(dirs.set(c, cg.dir.try_clone().unwrap()));
     }
     let mut reader = Reader::open_v1(&dirs, options()).unwrap();
@@ -52,6 +54,14 @@ fn v1_read_with_every_controller_allocates_nothing_in_steady_state() {
     let cpu = stats.cpu.as_ref().unwrap();
     assert_eq!(cpu.usage.as_ref().unwrap().percpu_ns.len(), 8);
     assert!(stats.memory.as_ref().unwrap().numa.is_some());
-    assert_eq!(stats.blkio.as_ref().unwrap().io_service_bytes_recursive.len(), 6);
+    assert_eq!(
+        stats
+            .blkio
+            .as_ref()
+            .unwrap()
+            .io_service_bytes_recursive
+            .len(),
+        6
+    );
     assert_steady_state_allocates_nothing(&mut reader);
 }

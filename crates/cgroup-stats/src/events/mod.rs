@@ -231,7 +231,13 @@ impl EventWatcher {
             match rustix::event::poll(&mut fds, ts.as_ref()) {
                 Ok(_) => break,
                 Err(rustix::io::Errno::INTR) => continue,
-                Err(e) => return Err(Error::syscall("poll(2) on the watched files failed", None, e)),
+                Err(e) => {
+                    return Err(Error::syscall(
+                        "poll(2) on the watched files failed",
+                        None,
+                        e,
+                    ));
+                }
             }
         }
         Ok(fds.iter().map(PollFd::revents).collect())

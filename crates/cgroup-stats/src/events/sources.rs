@@ -34,7 +34,9 @@ pub(crate) struct Source {
 
 impl std::fmt::Debug for Source {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Source").field("path", &self.path).finish_non_exhaustive()
+        f.debug_struct("Source")
+            .field("path", &self.path)
+            .finish_non_exhaustive()
     }
 }
 
@@ -138,7 +140,7 @@ impl Source {
     }
 
     /// Reads the current values so that only changes become events.
-    pub(crate) fn baseline(&mut self, buf: &mut Vec<u8>) -> Result<()> {
+    pub(crate) fn baseline(&mut self, buf: &mut [u8]) -> Result<()> {
         let mut ignored = Vec::new();
         self.on_ready(PollFlags::PRI, buf, &mut ignored)
     }
@@ -179,7 +181,12 @@ impl Source {
         let now: [Option<u64>; 4] = match self.kind {
             SourceKind::CgroupEvents => {
                 let e = cgroup_events(text).map_err(tag)?;
-                [Some(u64::from(e.populated)), e.frozen.map(u64::from), None, None]
+                [
+                    Some(u64::from(e.populated)),
+                    e.frozen.map(u64::from),
+                    None,
+                    None,
+                ]
             }
             _ => {
                 let e = memory_events(text).map_err(tag)?;

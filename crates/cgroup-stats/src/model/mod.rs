@@ -15,8 +15,8 @@ mod memory_stat_keys;
 mod name;
 mod numa;
 
-pub use blkio::{BlkioEntry, BlkioOp, BlkioSource, BlkioStats};
 pub(crate) use blkio::BlkioList;
+pub use blkio::{BlkioEntry, BlkioOp, BlkioSource, BlkioStats};
 pub use controllers::{
     CpusetStats, HugetlbStats, IdList, MiscStats, PageSize, PidsStats, RdmaEntry, RdmaStats,
 };

@@ -75,7 +75,12 @@ impl NumaStat {
     }
 
     pub(crate) fn clear(&mut self) {
-        for p in [&mut self.total, &mut self.file, &mut self.anon, &mut self.unevictable] {
+        for p in [
+            &mut self.total,
+            &mut self.file,
+            &mut self.anon,
+            &mut self.unevictable,
+        ] {
             p.clear();
         }
         let h = &mut self.hierarchical;

@@ -42,7 +42,11 @@ fn malformed_blkio_rows_are_errors() {
     for bad in ["8:0 Read 100 100", "8:0 Read Write", "8:0"] {
         let mut out = Vec::new();
         let err = blkio_v1(bad.as_bytes(), &mut out).unwrap_err();
-        assert_eq!((err.kind(), err.line()), (ErrorKind::Parse, Some(1)), "{bad}");
+        assert_eq!(
+            (err.kind(), err.line()),
+            (ErrorKind::Parse, Some(1)),
+            "{bad}"
+        );
     }
 }
 
@@ -76,7 +80,10 @@ fn glued_devices_give_the_stats_to_the_last_device() {
                  7:7 7:6 7:5";
     let mut s = BlkioStats::default();
     io_stat(text, &mut s).unwrap();
-    assert_eq!(s.io_service_bytes_recursive[0], e(7, 4, BlkioOp::Read, 556032));
+    assert_eq!(
+        s.io_service_bytes_recursive[0],
+        e(7, 4, BlkioOp::Read, 556032)
+    );
     assert!(s.io_service_bytes_recursive.iter().all(|x| x.minor == 4));
 }
 

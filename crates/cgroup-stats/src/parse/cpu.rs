@@ -30,8 +30,16 @@ pub fn cpu_stat_v2(text: &[u8], stats: &mut CpuStats) -> Result<()> {
         "nr_bursts",
         "burst_usec",
     ];
-    let [usage, user, system, periods, throttled, throttled_us, bursts, burst_us] =
-        flat_keyed(text, keys)?;
+    let [
+        usage,
+        user,
+        system,
+        periods,
+        throttled,
+        throttled_us,
+        bursts,
+        burst_us,
+    ] = flat_keyed(text, keys)?;
     let us = |v: Option<u64>, key: &'static str| usec_to_ns(v, key, text);
     let u = stats.usage.get_or_insert_with(Default::default);
     u.percpu_ns.clear();

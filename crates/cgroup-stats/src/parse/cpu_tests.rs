@@ -20,7 +20,10 @@ fn v2_cpu_stat_with_the_cpu_controller_has_throttling_and_burst() {
                  throttled_usec 7\nnr_bursts 2\nburst_usec 9\n";
     cpu_stat_v2(text, &mut stats).unwrap();
     let t = stats.throttling.unwrap();
-    assert_eq!((t.periods, t.throttled_periods, t.throttled_time_ns), (10, 4, 7000));
+    assert_eq!(
+        (t.periods, t.throttled_periods, t.throttled_time_ns),
+        (10, 4, 7000)
+    );
     let b = stats.burst.unwrap();
     assert_eq!((b.bursts, b.burst_time_ns), (2, 9000));
 }

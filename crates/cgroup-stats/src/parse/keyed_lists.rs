@@ -84,7 +84,10 @@ mod tests {
         rdma(text, &mut out).unwrap();
         assert_eq!(out[0].device.as_str(), "mlx4_0");
         assert_eq!((out[0].hca_handles, out[0].hca_objects), (2, 2000));
-        assert_eq!((out[1].hca_handles, out[1].hca_objects), (u32::MAX, u32::MAX));
+        assert_eq!(
+            (out[1].hca_handles, out[1].hca_objects),
+            (u32::MAX, u32::MAX)
+        );
     }
 
     #[test]
@@ -104,7 +107,10 @@ mod tests {
     fn misc_lines_give_names_and_values() {
         let mut seen = Vec::new();
         misc(b"sev 3\nsev_es max\n", |n, v| seen.push((n.to_string(), v))).unwrap();
-        assert_eq!(seen, [("sev".to_owned(), Some(3)), ("sev_es".to_owned(), None)]);
+        assert_eq!(
+            seen,
+            [("sev".to_owned(), Some(3)), ("sev_es".to_owned(), None)]
+        );
         assert!(misc(b"sev\n", |_, _| ()).is_err());
         assert!(misc(b"sev x\n", |_, _| ()).is_err());
     }

@@ -122,7 +122,8 @@ pub fn memory_events(text: &[u8]) -> Result<MemoryEvents> {
 /// [`ErrorKind::Parse`](crate::ErrorKind::Parse) for a malformed line, or when
 /// `oom_kill_disable` or `under_oom` is missing.
 pub fn oom_control(text: &[u8]) -> Result<OomControl> {
-    let [disable, under, oom_kill] = flat_keyed(text, ["oom_kill_disable", "under_oom", "oom_kill"])?;
+    let [disable, under, oom_kill] =
+        flat_keyed(text, ["oom_kill_disable", "under_oom", "oom_kill"])?;
     let (Some(disable), Some(under)) = (disable, under) else {
         let problem = "oom_kill_disable and under_oom are required";
         return Err(Error::parse(problem, text));

@@ -52,7 +52,10 @@ fn numa_stat_reference_vectors() {
                  hierarchical_unevictable=20 N0=0 N1=0 N2=0 N3=20\n";
     numa_stat_v1(text, &mut numa).unwrap();
     assert_eq!(numa.total.total, Some(44611));
-    assert_eq!(numa.total.nodes, [(0, 32631), (1, 7501), (2, 1982), (3, 2497)]);
+    assert_eq!(
+        numa.total.nodes,
+        [(0, 32631), (1, 7501), (2, 1982), (3, 2497)]
+    );
     assert_eq!(numa.hierarchical.unevictable.nodes[3], (3, 20));
     assert_eq!(numa.file.total, None);
     for bad in ["Nx=0", "N333=444", "N1=", "N1=a", "N1", "badone"] {
@@ -77,7 +80,10 @@ fn v2_numa_stat_gives_every_column() {
 #[test]
 fn memory_events_keep_missing_keys_absent() {
     let e = memory_events(b"low 0\nhigh 3\nmax 5\noom 2\noom_kill 1\n").unwrap();
-    assert_eq!((e.oom, e.oom_kill, e.oom_group_kill), (Some(2), Some(1), None));
+    assert_eq!(
+        (e.oom, e.oom_kill, e.oom_group_kill),
+        (Some(2), Some(1), None)
+    );
 }
 
 #[test]
@@ -96,5 +102,8 @@ fn a_second_parse_with_other_lines_ignores_the_stale_order_hints() {
     assert_eq!(stat.get(MemoryStatKey::Cache), Some(5));
     assert_eq!(stat.get(MemoryStatKey::Rss), Some(6));
     assert_eq!(stat.total(MemoryStatKey::Rss), None);
-    assert_eq!(stat.others().collect::<Vec<_>>(), [("new", 4), ("extra", 7)]);
+    assert_eq!(
+        stat.others().collect::<Vec<_>>(),
+        [("new", 4), ("extra", 7)]
+    );
 }

@@ -86,7 +86,9 @@ impl FdBudget {
         let _ = self
             .inner
             .used
-            .fetch_update(Ordering::AcqRel, Ordering::Relaxed, |u| Some(u.saturating_sub(n)));
+            .fetch_update(Ordering::AcqRel, Ordering::Relaxed, |u| {
+                Some(u.saturating_sub(n))
+            });
     }
 }
 

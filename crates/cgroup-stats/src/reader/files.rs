@@ -59,7 +59,11 @@ impl Files {
     /// gives the same slot); nothing is opened yet.
     pub(crate) fn add(&mut self, dir: usize, name: impl Into<Cow<'static, str>>) -> SlotId {
         let name = name.into();
-        if let Some(i) = self.slots.iter().position(|s| s.dir == dir && s.name == name) {
+        if let Some(i) = self
+            .slots
+            .iter()
+            .position(|s| s.dir == dir && s.name == name)
+        {
             return i;
         }
         self.slots.push(Slot {

@@ -19,8 +19,8 @@ pub fn hugepage_sizes() -> &'static [PageSize] {
 
 fn read_sizes() -> Vec<PageSize> {
     const DIR: &str = "/sys/kernel/mm/hugepages";
-    let names = pathsafe::Dir::open_fs_root(DIR, pathsafe::FsType::Sysfs)
-        .and_then(|dir| dir.sub_dirs());
+    let names =
+        pathsafe::Dir::open_fs_root(DIR, pathsafe::FsType::Sysfs).and_then(|dir| dir.sub_dirs());
     let names = match names {
         Ok(names) => names,
         Err(err) => {

@@ -14,9 +14,9 @@ pub use budget::FdBudget;
 pub use controllers::Controllers;
 pub use hugepages::hugepage_sizes;
 
-use crate::error::{Error, Result};
 #[allow(unused_imports)] // for intra-doc links
 use crate::error::ErrorKind;
+use crate::error::{Error, Result};
 use crate::model::{PageSize, Stats};
 use crate::v1::V1Dirs;
 use files::Files;
@@ -24,7 +24,7 @@ use v1::{V1DirIndex, V1Plan};
 use v2::V2Plan;
 
 /// How a [`Reader`] is opened.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct ReaderOptions {
     /// The statistics to read (default: all).
     pub controllers: Controllers,
@@ -32,16 +32,6 @@ pub struct ReaderOptions {
     pub budget: Option<FdBudget>,
     /// The huge page sizes to read (default: [`hugepage_sizes`] of this machine).
     pub hugepage_sizes: Option<Vec<PageSize>>,
-}
-
-impl Default for ReaderOptions {
-    fn default() -> ReaderOptions {
-        ReaderOptions {
-            controllers: Controllers::all(),
-            budget: None,
-            hugepage_sizes: None,
-        }
-    }
 }
 
 impl ReaderOptions {
@@ -208,7 +198,10 @@ fn clone_dir(dir: &CgroupDir) -> Result<CgroupDir> {
 }
 
 fn budget(options: &ReaderOptions) -> FdBudget {
-    options.budget.clone().unwrap_or_else(FdBudget::process_default)
+    options
+        .budget
+        .clone()
+        .unwrap_or_else(FdBudget::process_default)
 }
 
 fn sizes(options: &ReaderOptions) -> &[PageSize] {

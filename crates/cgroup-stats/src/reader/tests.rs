@@ -20,7 +20,10 @@ fn options(c: Controllers, budget: usize) -> ReaderOptions {
 
 fn v2_tree() -> crate::test_tree::FakeCgroup {
     fake_cgroup(&[
-        ("cpu.stat", "usage_usec 1000\nuser_usec 600\nsystem_usec 400\nnr_periods 5\nnr_throttled 1\nthrottled_usec 3\n"),
+        (
+            "cpu.stat",
+            "usage_usec 1000\nuser_usec 600\nsystem_usec 400\nnr_periods 5\nnr_throttled 1\nthrottled_usec 3\n",
+        ),
         ("cpu.pressure", PSI),
         ("cpuset.cpus", "\n"),
         ("cpuset.cpus.effective", "0-1\n"),
@@ -29,11 +32,17 @@ fn v2_tree() -> crate::test_tree::FakeCgroup {
         ("memory.max", "209715200\n"),
         ("memory.swap.current", "10485760\n"),
         ("memory.swap.max", "max\n"),
-        ("memory.stat", "anon 50000000\nfile 40000000\nkernel 1000000\n"),
+        (
+            "memory.stat",
+            "anon 50000000\nfile 40000000\nkernel 1000000\n",
+        ),
         ("memory.events", "low 0\nhigh 0\nmax 2\noom 1\noom_kill 1\n"),
         ("pids.current", "3\n"),
         ("pids.max", "max\n"),
-        ("io.stat", "8:0 rbytes=4096 wbytes=0 rios=1 wios=0 dbytes=0 dios=0\n"),
+        (
+            "io.stat",
+            "8:0 rbytes=4096 wbytes=0 rios=1 wios=0 dbytes=0 dios=0\n",
+        ),
         ("hugetlb.2MB.current", "4194304\n"),
         ("hugetlb.2MB.max", "max\n"),
         ("hugetlb.2MB.rsvd.current", "6291456\n"),
@@ -70,7 +79,10 @@ fn v2_tree_gives_every_part() {
     assert_eq!(rdma.current[0].hca_objects, 2000);
     assert_eq!(rdma.limit[0].hca_handles, u32::MAX);
     let sev = s.misc.iter().find(|m| m.name.as_str() == "sev").unwrap();
-    assert_eq!((sev.usage, sev.limit, sev.events), (3, Some(Limit::Value(10)), Some(4)));
+    assert_eq!(
+        (sev.usage, sev.limit, sev.events),
+        (3, Some(Limit::Value(10)), Some(4))
+    );
 }
 
 #[test]
@@ -111,7 +123,10 @@ fn hugetlb_prefers_reserved_usage_and_counts_failures_from_events() {
     let mut r = Reader::open_v2(&cg.dir, options(Controllers::HUGETLB, 100)).unwrap();
     let h = r.read().unwrap().hugetlb[0];
     assert_eq!(h.page_size.to_string(), "2MB");
-    assert_eq!((h.usage, h.rsvd_usage, h.failcnt), (4_194_304, Some(6_291_456), Some(3)));
+    assert_eq!(
+        (h.usage, h.rsvd_usage, h.failcnt),
+        (4_194_304, Some(6_291_456), Some(3))
+    );
     let plain = fake_cgroup(&[
         ("hugetlb.2MB.current", "4194304\n"),
         ("hugetlb.2MB.max", "max\n"),
@@ -119,7 +134,10 @@ fn hugetlb_prefers_reserved_usage_and_counts_failures_from_events() {
     ]);
     let mut r = Reader::open_v2(&plain.dir, options(Controllers::HUGETLB, 100)).unwrap();
     let h = r.read().unwrap().hugetlb[0];
-    assert_eq!((h.usage, h.rsvd_usage, h.failcnt), (4_194_304, None, Some(3)));
+    assert_eq!(
+        (h.usage, h.rsvd_usage, h.failcnt),
+        (4_194_304, None, Some(3))
+    );
 }
 
 #[test]
@@ -173,7 +191,14 @@ fn past_the_budget_files_are_opened_per_read_and_kept_again_later() {
     assert_eq!(budget.in_use(), 0, "a dropped reader gives everything back");
 
     let big = FdBudget::new(100);
-    let mut r = Reader::open_v2(&cg.dir, ReaderOptions { budget: Some(big.clone()), ..opts }).unwrap();
+    let mut r = Reader::open_v2(
+        &cg.dir,
+        ReaderOptions {
+            budget: Some(big.clone()),
+            ..opts
+        },
+    )
+    .unwrap();
     assert!(r.keeps_files());
     assert_eq!(r.read().unwrap().memory.as_ref().unwrap(), &per_read);
     assert_eq!(big.in_use(), r.open_fds());
@@ -211,7 +236,10 @@ fn v1_memory_tree(kmem_limit: bool) -> crate::test_tree::FakeCgroup {
         ("memory.kmem.failcnt", "0\n"),
         ("memory.stat", "cache 7\nrss 8\ntotal_rss 9\n"),
         ("memory.use_hierarchy", "1\n"),
-        ("memory.oom_control", "oom_kill_disable 0\nunder_oom 0\noom_kill 2\n"),
+        (
+            "memory.oom_control",
+            "oom_kill_disable 0\nunder_oom 0\noom_kill 2\n",
+        ),
         ("memory.numa_stat", "total=2 N0=2\nfile=1 N0=1\n"),
         ("cgroup.procs", ""),
     ];
@@ -229,21 +257,38 @@ fn v1_kernel_memory_without_its_limit_file_still_reads() {
     let mut r = Reader::open_v1(&dirs, options(Controllers::all(), 100)).unwrap();
     let m = r.read().unwrap().memory.clone().unwrap();
     let kmem = m.kernel_usage.unwrap();
-    assert_eq!((kmem.usage, kmem.max_usage, kmem.failcnt), (1234, Some(2345), Some(0)));
+    assert_eq!(
+        (kmem.usage, kmem.max_usage, kmem.failcnt),
+        (1234, Some(2345), Some(0))
+    );
     assert_eq!(kmem.limit, None);
     assert_eq!(m.kernel_tcp_usage, None);
-    assert_eq!(m.usage.limit, Some(Limit::Max), "C14: v1 page-rounded maximum");
+    assert_eq!(
+        m.usage.limit,
+        Some(Limit::Max),
+        "C14: v1 page-rounded maximum"
+    );
     assert_eq!(m.swap_usage.unwrap().usage, 6144);
     assert_eq!(m.swap_only_usage.unwrap().usage, 2048);
     assert_eq!(m.cache, Some(7));
     assert!(m.use_hierarchy);
     assert_eq!(m.oom_control.unwrap().oom_kill, Some(2));
     let numa = m.numa.unwrap();
-    assert_eq!((numa.total.total, numa.file.nodes.clone()), (Some(2), vec![(0, 1)]));
+    assert_eq!(
+        (numa.total.total, numa.file.nodes.clone()),
+        (Some(2), vec![(0, 1)])
+    );
     let with_limit = v1_memory_tree(true);
     let dirs = V1Dirs::new().with_memory(with_limit.dir.try_clone().unwrap());
     let mut r = Reader::open_v1(&dirs, options(Controllers::all(), 100)).unwrap();
-    let kmem = r.read().unwrap().memory.as_ref().unwrap().kernel_usage.unwrap();
+    let kmem = r
+        .read()
+        .unwrap()
+        .memory
+        .as_ref()
+        .unwrap()
+        .kernel_usage
+        .unwrap();
     assert_eq!(kmem.limit, Some(Limit::Max));
 }
 
@@ -255,10 +300,19 @@ fn v1_blkio_falls_back_from_empty_recursive_files_to_throttle() {
         ("blkio.io_serviced_recursive", "Total 0\n"),
         ("blkio.io_service_bytes_recursive", "Total 0\n"),
         ("blkio.throttle.io_serviced_recursive", ""),
-        ("blkio.throttle.io_serviced", "8:0 Read 3\n8:0 Write 1\nTotal 4\n"),
-        ("blkio.throttle.io_service_bytes", "8:0 Read 4096\n(unknown) Read 1\nTotal 4096\n"),
+        (
+            "blkio.throttle.io_serviced",
+            "8:0 Read 3\n8:0 Write 1\nTotal 4\n",
+        ),
+        (
+            "blkio.throttle.io_service_bytes",
+            "8:0 Read 4096\n(unknown) Read 1\nTotal 4096\n",
+        ),
     ]);
-    let dirs = V1Dirs { blkio: Some(cg.dir.try_clone().unwrap()), ..V1Dirs::new() };
+    let dirs = V1Dirs {
+        blkio: Some(cg.dir.try_clone().unwrap()),
+        ..V1Dirs::new()
+    };
     let mut r = Reader::open_v1(&dirs, options(Controllers::IO, 100)).unwrap();
     let b = r.read().unwrap().blkio.clone().unwrap();
     assert_eq!(b.source, BlkioSource::Throttle);
@@ -273,15 +327,24 @@ fn v1_bfq_debug_wins_over_cfq() {
         ("blkio.bfq.sectors_recursive", "8:0 2048\n"),
         ("blkio.sectors_recursive", "8:0 1024\n"),
     ]);
-    let dirs = V1Dirs { blkio: Some(cg.dir.try_clone().unwrap()), ..V1Dirs::new() };
+    let dirs = V1Dirs {
+        blkio: Some(cg.dir.try_clone().unwrap()),
+        ..V1Dirs::new()
+    };
     let mut r = Reader::open_v1(&dirs, options(Controllers::IO, 100)).unwrap();
     let b = r.read().unwrap().blkio.clone().unwrap();
-    assert_eq!((b.source, b.sectors_recursive[0].value), (BlkioSource::BfqDebug, 2048));
+    assert_eq!(
+        (b.source, b.sectors_recursive[0].value),
+        (BlkioSource::BfqDebug, 2048)
+    );
 }
 
 #[test]
 fn v1_cpu_and_cpuacct_give_usage_per_cpu_and_throttling() {
-    let cpu = fake_cgroup(&[("cpu.stat", "nr_periods 4\nnr_throttled 1\nthrottled_time 99\n")]);
+    let cpu = fake_cgroup(&[(
+        "cpu.stat",
+        "nr_periods 4\nnr_throttled 1\nthrottled_time 99\n",
+    )]);
     let acct = fake_cgroup(&[
         ("cpuacct.usage", "100\n"),
         ("cpuacct.stat", "user 2\nsystem 1\n"),
@@ -295,9 +358,15 @@ fn v1_cpu_and_cpuacct_give_usage_per_cpu_and_throttling() {
     let mut r = Reader::open_v1(&dirs, options(Controllers::CPU, 100)).unwrap();
     let c = r.read().unwrap().cpu.clone().unwrap();
     let u = c.usage.unwrap();
-    assert_eq!((u.total_ns, u.user_ns, u.system_ns), (100, 20_000_000, 10_000_000));
+    assert_eq!(
+        (u.total_ns, u.user_ns, u.system_ns),
+        (100, 20_000_000, 10_000_000)
+    );
     assert_eq!(u.percpu_ns, [60, 40]);
-    assert_eq!((u.percpu_user_ns, u.percpu_system_ns), (vec![30, 40], vec![20, 10]));
+    assert_eq!(
+        (u.percpu_user_ns, u.percpu_system_ns),
+        (vec![30, 40], vec![20, 10])
+    );
     assert_eq!(c.throttling.unwrap().throttled_time_ns, 99);
 }
 
@@ -309,10 +378,16 @@ fn v1_cpuset_reads_lists_and_flags() {
         ("cpuset.cpu_exclusive", "1\n"),
         ("cpuset.sched_relax_domain_level", "-1\n"),
     ]);
-    let dirs = V1Dirs { cpuset: Some(cg.dir.try_clone().unwrap()), ..V1Dirs::new() };
+    let dirs = V1Dirs {
+        cpuset: Some(cg.dir.try_clone().unwrap()),
+        ..V1Dirs::new()
+    };
     let mut r = Reader::open_v1(&dirs, options(Controllers::CPUSET, 100)).unwrap();
     let c = r.read().unwrap().cpuset.clone().unwrap();
     assert_eq!(c.cpus.len(), 4);
-    assert_eq!((c.cpu_exclusive, c.sched_relax_domain_level), (Some(1), Some(-1)));
+    assert_eq!(
+        (c.cpu_exclusive, c.sched_relax_domain_level),
+        (Some(1), Some(-1))
+    );
     assert_eq!(c.mem_hardwall, None);
 }

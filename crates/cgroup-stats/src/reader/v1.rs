@@ -92,7 +92,7 @@ pub(crate) struct V1Plan {
     cpuset: Option<Vec<SlotId>>,
     memory: Option<([Quad; 4], [SlotId; 4])>,
     pids: Option<[SlotId; 4]>,
-    blkio: Option<Vec<(BlkioSource, Vec<(SlotId, BlkioList)>)>>,
+    blkio: Option<Vec<Family>>,
     hugetlb: Vec<(PageSize, [SlotId; 6])>,
     rdma: Option<[SlotId; 2]>,
     misc: Option<[SlotId; 3]>,
@@ -115,8 +115,13 @@ const CPUSET_FILES: [&str; 13] = [
 ];
 
 fn quad(f: &mut Files, dir: usize, prefix: &str) -> Quad {
-    ["usage_in_bytes", "max_usage_in_bytes", "failcnt", "limit_in_bytes"]
-        .map(|n| f.add(dir, format!("{prefix}.{n}")))
+    [
+        "usage_in_bytes",
+        "max_usage_in_bytes",
+        "failcnt",
+        "limit_in_bytes",
+    ]
+    .map(|n| f.add(dir, format!("{prefix}.{n}")))
 }
 
 impl V1Plan {
@@ -140,7 +145,9 @@ impl V1Plan {
             }),
             cpuset: d.cpuset.map(|dir| {
                 let names = CPUSET_FILES.iter();
-                names.map(|n| f.add(dir, format!("{cpuset_prefix}{n}"))).collect()
+                names
+                    .map(|n| f.add(dir, format!("{cpuset_prefix}{n}")))
+                    .collect()
             }),
             memory: d.memory.map(|dir| {
                 let quads = ["memory", "memory.memsw", "memory.kmem", "memory.kmem.tcp"]
@@ -158,7 +165,10 @@ impl V1Plan {
             }),
             blkio: d.blkio.map(|dir| {
                 let family = |files: &[(&'static str, BlkioList)], f: &mut Files| {
-                    files.iter().map(|&(n, list)| (f.add(dir, n), list)).collect()
+                    files
+                        .iter()
+                        .map(|&(n, list)| (f.add(dir, n), list))
+                        .collect()
                 };
                 BLKIO_FAMILIES
                     .iter()
@@ -166,10 +176,15 @@ impl V1Plan {
                     .collect()
             }),
             hugetlb: match d.hugetlb {
-                Some(dir) => sizes.iter().map(|&s| (s, hugetlb_slots(f, dir, s))).collect(),
+                Some(dir) => sizes
+                    .iter()
+                    .map(|&s| (s, hugetlb_slots(f, dir, s)))
+                    .collect(),
                 None => Vec::new(),
             },
-            rdma: d.rdma.map(|dir| ["rdma.current", "rdma.max"].map(|n| f.add(dir, n))),
+            rdma: d
+                .rdma
+                .map(|dir| ["rdma.current", "rdma.max"].map(|n| f.add(dir, n))),
             misc: d
                 .misc
                 .map(|dir| ["misc.current", "misc.max", "misc.events"].map(|n| f.add(dir, n))),
@@ -345,7 +360,9 @@ fn read_pids(f: &mut Files, s: &[SlotId; 4]) -> Result<Option<PidsStats>> {
         current,
         limit: f.parse_required(max, limit)?,
         peak: f.parse(peak, counter)?,
-        events_max: f.parse(events, |t| flat_keyed(t, ["max"]))?.and_then(|[m]| m),
+        events_max: f
+            .parse(events, |t| flat_keyed(t, ["max"]))?
+            .and_then(|[m]| m),
     }))
 }
 

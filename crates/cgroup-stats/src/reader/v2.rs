@@ -33,11 +33,13 @@ fn add<const N: usize>(files: &mut Files, names: [&'static str; N]) -> [SlotId; 
 impl V2Plan {
     pub(crate) fn new(files: &mut Files, c: Controllers, sizes: &[PageSize]) -> V2Plan {
         let psi = |name: &'static str, files: &mut Files| {
-            c.contains(Controllers::PRESSURE).then(|| files.add(0, name))
+            c.contains(Controllers::PRESSURE)
+                .then(|| files.add(0, name))
         };
         let on = |flag| c.contains(flag);
         V2Plan {
-            cpu: on(Controllers::CPU).then(|| (files.add(0, "cpu.stat"), psi("cpu.pressure", files))),
+            cpu: on(Controllers::CPU)
+                .then(|| (files.add(0, "cpu.stat"), psi("cpu.pressure", files))),
             cpuset: on(Controllers::CPUSET).then(|| {
                 let names = ["cpuset.cpus", "cpuset.mems"];
                 let [a, b] = add(files, names);
@@ -61,11 +63,18 @@ impl V2Plan {
                 );
                 (slots, psi("memory.pressure", files))
             }),
-            pids: on(Controllers::PIDS)
-                .then(|| add(files, ["pids.current", "pids.max", "pids.peak", "pids.events"])),
+            pids: on(Controllers::PIDS).then(|| {
+                add(
+                    files,
+                    ["pids.current", "pids.max", "pids.peak", "pids.events"],
+                )
+            }),
             io: on(Controllers::IO).then(|| (files.add(0, "io.stat"), psi("io.pressure", files))),
             hugetlb: match on(Controllers::HUGETLB) {
-                true => sizes.iter().map(|&s| (s, hugetlb_slots(files, s))).collect(),
+                true => sizes
+                    .iter()
+                    .map(|&s| (s, hugetlb_slots(files, s)))
+                    .collect(),
                 false => Vec::new(),
             },
             rdma: on(Controllers::RDMA).then(|| add(files, ["rdma.current", "rdma.max"])),
@@ -153,7 +162,16 @@ fn read_memory(
     (s, psi): &([SlotId; 8], Option<SlotId>),
     out: &mut Option<MemoryStats>,
 ) -> Result<()> {
-    let [current, max, peak, swap_current, swap_max, swap_peak, stat, events] = *s;
+    let [
+        current,
+        max,
+        peak,
+        swap_current,
+        swap_max,
+        swap_peak,
+        stat,
+        events,
+    ] = *s;
     let Some(usage) = f.parse(current, counter)? else {
         *out = None;
         return Ok(());
@@ -193,7 +211,9 @@ fn read_pids(f: &mut Files, s: &[SlotId; 4]) -> Result<Option<PidsStats>> {
         current,
         limit: f.parse_required(max, limit)?,
         peak: f.parse(peak, counter)?,
-        events_max: f.parse(events, |t| flat_keyed(t, ["max"]))?.and_then(|[m]| m),
+        events_max: f
+            .parse(events, |t| flat_keyed(t, ["max"]))?
+            .and_then(|[m]| m),
     }))
 }
 
@@ -209,7 +229,9 @@ fn read_hugetlb(f: &mut Files, size: PageSize, s: &[SlotId; 5]) -> Result<Option
         max_usage: None,
         // C11: the count is the `max` key of hugetlb.<size>.events (no .rsvd
         // events file exists).
-        failcnt: f.parse(events, |t| flat_keyed(t, ["max"]))?.and_then(|[m]| m),
+        failcnt: f
+            .parse(events, |t| flat_keyed(t, ["max"]))?
+            .and_then(|[m]| m),
         limit: f.parse(max, limit)?,
     }))
 }

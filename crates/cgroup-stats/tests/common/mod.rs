@@ -78,30 +78,51 @@ macro_rules! fixture {
 pub fn full_v2() -> Fake {
     fake(&[
         ("cgroup.procs", ""),
-        ("cpu.stat", fixture!("v2-cpu.stat/elastic__v2-kernel6x-bursts-coresched.cpu.stat")),
-        ("cpu.pressure", fixture!("v2-pressure/elastic__v2-kernel6x.cpu.pressure")),
+        (
+            "cpu.stat",
+            fixture!("v2-cpu.stat/elastic__v2-kernel6x-bursts-coresched.cpu.stat"),
+        ),
+        (
+            "cpu.pressure",
+            fixture!("v2-pressure/elastic__v2-kernel6x.cpu.pressure"),
+        ),
         ("cpuset.cpus", "0-3,8\n"),
         ("cpuset.mems", "0\n"),
         ("cpuset.cpus.effective", "0-3,8\n"),
         ("cpuset.mems.effective", "0\n"),
         ("memory.current", "18772946944\n"),
         ("memory.max", "max\n"),
-        ("memory.peak", fixture!("v2-single-value/elastic__v2-kernel6x.memory.peak")),
+        (
+            "memory.peak",
+            fixture!("v2-single-value/elastic__v2-kernel6x.memory.peak"),
+        ),
         ("memory.swap.current", "0\n"),
         ("memory.swap.max", "max\n"),
         ("memory.swap.peak", "0\n"),
-        ("memory.stat", fixture!("v2-memory.stat/elastic__v2-kernel6x-session.memory.stat")),
+        (
+            "memory.stat",
+            fixture!("v2-memory.stat/elastic__v2-kernel6x-session.memory.stat"),
+        ),
         (
             "memory.events",
             fixture!("v2-memory.events/elastic__v2-kernel6x-with-oom_group_kill.memory.events"),
         ),
-        ("memory.pressure", fixture!("v2-pressure/elastic__v2-kernel6x.cpu.pressure")),
+        (
+            "memory.pressure",
+            fixture!("v2-pressure/elastic__v2-kernel6x.cpu.pressure"),
+        ),
         ("pids.current", "12\n"),
         ("pids.max", "max\n"),
         ("pids.peak", "256\n"),
         ("pids.events", "max 0\n"),
-        ("io.stat", fixture!("v2-io.stat/ocgroups__iocost-debug-extra-keys.io.stat")),
-        ("io.pressure", fixture!("v2-pressure/elastic__v2-kernel6x.cpu.pressure")),
+        (
+            "io.stat",
+            fixture!("v2-io.stat/ocgroups__iocost-debug-extra-keys.io.stat"),
+        ),
+        (
+            "io.pressure",
+            fixture!("v2-pressure/elastic__v2-kernel6x.cpu.pressure"),
+        ),
         ("hugetlb.2MB.current", "0\n"),
         ("hugetlb.2MB.max", "max\n"),
         ("hugetlb.2MB.rsvd.current", "0\n"),
@@ -120,13 +141,24 @@ pub fn full_v2() -> Fake {
 pub fn full_v1() -> Fake {
     fake(&[
         ("cgroup.procs", ""),
-        ("cpu.stat", fixture!("v1-cpu.stat/elastic__docker-2016-throttled.cpu.stat")),
+        (
+            "cpu.stat",
+            fixture!("v1-cpu.stat/elastic__docker-2016-throttled.cpu.stat"),
+        ),
         ("cpuacct.usage", "12262454190222160\n"),
-        ("cpuacct.stat", fixture!("v1-cpuacct.stat/elastic__amzn2.cpuacct.stat")),
-        ("cpuacct.usage_all", fixture!("v1-cpuacct.usage_all/ocgroups__8cpu.cpuacct.usage_all")),
+        (
+            "cpuacct.stat",
+            fixture!("v1-cpuacct.stat/elastic__amzn2.cpuacct.stat"),
+        ),
+        (
+            "cpuacct.usage_all",
+            fixture!("v1-cpuacct.usage_all/ocgroups__8cpu.cpuacct.usage_all"),
+        ),
         (
             "cpuacct.usage_percpu",
-            fixture!("v1-cpuacct.usage_percpu/elastic__amzn2-8cpu-trailing-space.cpuacct.usage_percpu"),
+            fixture!(
+                "v1-cpuacct.usage_percpu/elastic__amzn2-8cpu-trailing-space.cpuacct.usage_percpu"
+            ),
         ),
         ("cpuset.cpus", "0-7\n"),
         ("cpuset.mems", "0\n"),
@@ -149,13 +181,19 @@ pub fn full_v1() -> Fake {
         ("memory.kmem.tcp.max_usage_in_bytes", "0\n"),
         ("memory.kmem.tcp.failcnt", "0\n"),
         ("memory.kmem.tcp.limit_in_bytes", "9223372036854771712\n"),
-        ("memory.stat", fixture!("v1-memory.stat/cgroupsrs__parent-with-totals.memory.stat")),
+        (
+            "memory.stat",
+            fixture!("v1-memory.stat/cgroupsrs__parent-with-totals.memory.stat"),
+        ),
         ("memory.use_hierarchy", "1\n"),
         (
             "memory.oom_control",
             fixture!("v1-memory.oom_control/elastic__amzn2-with-oom_kill.memory.oom_control"),
         ),
-        ("memory.numa_stat", fixture!("v1-memory.numa_stat/ocgroups__4-numa-nodes.memory.numa_stat")),
+        (
+            "memory.numa_stat",
+            fixture!("v1-memory.numa_stat/ocgroups__4-numa-nodes.memory.numa_stat"),
+        ),
         ("pids.current", "1\n"),
         ("pids.max", "max\n"),
         ("pids.events", "max 0\n"),
