@@ -1,7 +1,9 @@
 //! [`Dir`]: a directory handle beneath a cgroup hierarchy root, a strict filesystem
 //! root such as resctrl, or a test root.
 
+use std::ffi::{OsStr, OsString};
 use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
+use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::path::{Path, PathBuf};
 
 use rustix::fs::{AtFlags, FileType, Mode, OFlags};
@@ -11,7 +13,7 @@ use crate::policy::Policy;
 use crate::resolve::{self, Target, fs_name};
 use crate::sys;
 use crate::walk::display_join;
-use crate::{Error, FsType, Result, check_file_name, check_rel_path};
+use crate::{Error, FsType, Result, check_file_name, check_os_name, check_rel_path};
 
 pub use crate::open_mode::OpenMode;
 #[cfg(feature = "test-fixtures")]
@@ -178,9 +180,48 @@ impl Dir {
     /// symlink or mount leads out), `Loop` (a refused symlink), `WrongFilesystem`.
     pub fn open_dir(&self, rel: &str) -> Result<Dir> {
         let parts = self.check(rel)?;
-        let fd = resolve::open(self.start(), rel, Target::Dir)?;
+        let fd = resolve::open(self.start(), rel.as_ref(), Target::Dir)?;
         let mut path = self.path.clone();
         path.extend(parts);
+        Ok(Dir {
+            fd,
+            path,
+            policy: self.policy,
+        })
+    }
+
+    /// Open a descendant directory given as raw components, `names[0]` a child of
+    /// this directory, `names[1]` a child of that, and so on; no component means this
+    /// directory (a duplicate handle).
+    ///
+    /// Names need not be UTF-8: this is how a directory found by
+    /// [`Dir::sub_dir_names`] is reached. Each component must pass
+    /// [`check_os_name`](crate::check_os_name) (no `/`, `.`, `..`, NUL or empty name,
+    /// at most 255 bytes); then the components are joined with `/` and resolved as by
+    /// [`Dir::open_dir`], under the same policy.
+    ///
+    /// # Errors
+    ///
+    /// As [`Dir::open_dir`]; kind `Os` with `ENAMETOOLONG` when the joined path
+    /// reaches `PATH_MAX` (4096 bytes): keep the list short and open deep
+    /// descendants step by step from a nearer ancestor.
+    pub fn open_dir_names<S: AsRef<OsStr>>(&self, names: &[S]) -> Result<Dir> {
+        if names.is_empty() {
+            return self.try_clone();
+        }
+        let mut rel = Vec::new();
+        for name in names {
+            let name = name.as_ref();
+            check_os_name(name).map_err(|e| e.with_path(display_join(&self.path, name)))?;
+            if !rel.is_empty() {
+                rel.push(b'/');
+            }
+            rel.extend_from_slice(name.as_bytes());
+        }
+        let rel = OsString::from_vec(rel);
+        let fd = resolve::open(self.start(), &rel, Target::Dir)?;
+        let mut path = self.path.clone();
+        path.extend(names.iter().map(AsRef::as_ref));
         Ok(Dir {
             fd,
             path,
@@ -203,7 +244,7 @@ impl Dir {
             flags: mode.oflags(),
             create,
         };
-        let fd = resolve::open(self.start(), rel, target)?;
+        let fd = resolve::open(self.start(), rel.as_ref(), target)?;
         Ok(std::fs::File::from(fd))
     }
 
@@ -236,25 +277,58 @@ impl Dir {
 
     /// unlinkat(2) with `AT_REMOVEDIR` of a direct child directory.
     ///
+    /// `name` is a raw name (`&str` works too): a child found by
+    /// [`Dir::sub_dir_names`] that is not UTF-8 can be removed.
+    ///
     /// # Errors
     ///
-    /// `InvalidName` unless `name` is one plain component; otherwise the errno is kept
-    /// ([`Error::errno`]): `EBUSY` for a cgroup with processes or children, `ENOENT`
-    /// (kind `NotFound`) if it is already gone.
-    pub fn remove_dir(&self, name: &str) -> Result<()> {
-        self.check_name(name)?;
+    /// `InvalidName` unless `name` is one plain component ([`check_os_name`]);
+    /// otherwise the errno is kept ([`Error::errno`]): `EBUSY` for a cgroup with
+    /// processes or children, `ENOENT` (kind `NotFound`) if it is already gone.
+    ///
+    /// [`check_os_name`]: crate::check_os_name
+    pub fn remove_dir(&self, name: impl AsRef<OsStr>) -> Result<()> {
+        let name = name.as_ref();
+        check_os_name(name).map_err(|e| e.with_path(display_join(&self.path, name)))?;
+        let shown = name.to_string_lossy();
         rustix::fs::unlinkat(&self.fd, name, AtFlags::REMOVEDIR)
-            .map_err(|e| self.at_error("unlinkat", name, "AT_REMOVEDIR", e))
+            .map_err(|e| self.at_error("unlinkat", &shown, "AT_REMOVEDIR", e))
     }
 
     /// Names of the direct child directories (symlinks are not followed and not
-    /// listed), without `.` and `..`, in directory order.
+    /// listed), without `.` and `..`, in directory order, as text.
+    ///
+    /// For display. Code that walks a tree must use [`Dir::sub_dir_names`]: the kernel
+    /// allows any byte but `/` and NUL in a name, and a walk that stopped at a name
+    /// it cannot spell would let anyone who can create a directory hide a subtree.
     ///
     /// # Errors
     ///
     /// The errno of opening or reading the directory; `InvalidName` if a child's name
-    /// is not UTF-8 (such a cgroup could not be addressed through this API).
+    /// is not UTF-8 (the message says how to reach it).
     pub fn sub_dirs(&self) -> Result<Vec<String>> {
+        let mut out = Vec::new();
+        for name in self.sub_dir_names()? {
+            match name.into_string() {
+                Ok(text) => out.push(text),
+                Err(raw) => return Err(Error::name_not_utf8(&self.path, &raw)),
+            }
+        }
+        Ok(out)
+    }
+
+    /// Raw names of the direct child directories (symlinks are not followed and not
+    /// listed), without `.` and `..`, in directory order. Any name the kernel allows
+    /// is returned as it is; open such a child with [`Dir::open_dir_names`] and
+    /// remove it with [`Dir::remove_dir`].
+    ///
+    /// The directory is read through a temporary `O_RDONLY|O_DIRECTORY|O_CLOEXEC` fd,
+    /// closed before this returns.
+    ///
+    /// # Errors
+    ///
+    /// The errno of opening or reading the directory.
+    pub fn sub_dir_names(&self) -> Result<Vec<OsString>> {
         let children = self.children()?;
         let dirs = children
             .into_iter()
@@ -264,7 +338,7 @@ impl Dir {
 
     /// Every direct child (not followed) with its type, without `.` and `..`, in
     /// directory order; a child that vanished while listing is left out.
-    fn children(&self) -> Result<Vec<(String, FileType)>> {
+    fn children(&self) -> Result<Vec<(OsString, FileType)>> {
         let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC;
         let fd = rustix::fs::openat(&self.fd, ".", flags, Mode::empty())
             .map_err(|e| self.at_error("openat", ".", "O_RDONLY|O_DIRECTORY|O_CLOEXEC", e))?;
@@ -277,11 +351,7 @@ impl Dir {
             if name == b"." || name == b".." {
                 continue;
             }
-            let Ok(name) = std::str::from_utf8(name) else {
-                let shown = String::from_utf8_lossy(name);
-                let why = "a child's name is not UTF-8";
-                return Err(Error::invalid_name(Some(&self.path), &shown, why));
-            };
+            let name = OsStr::from_bytes(name);
             if let Some(kind) = self.child_kind(name, entry.file_type())? {
                 children.push((name.to_owned(), kind));
             }
@@ -291,14 +361,17 @@ impl Dir {
 
     /// The type getdents64 reported, or fstatat's where it said `DT_UNKNOWN`; `None`
     /// if the child is gone.
-    fn child_kind(&self, name: &str, kind: FileType) -> Result<Option<FileType>> {
+    fn child_kind(&self, name: &OsStr, kind: FileType) -> Result<Option<FileType>> {
         if kind != FileType::Unknown {
             return Ok(Some(kind));
         }
         match rustix::fs::statat(&self.fd, name, AtFlags::SYMLINK_NOFOLLOW) {
             Ok(st) => Ok(Some(FileType::from_raw_mode(st.st_mode))),
             Err(Errno::NOENT) => Ok(None),
-            Err(e) => Err(self.at_error("fstatat", name, "AT_SYMLINK_NOFOLLOW", e)),
+            Err(e) => {
+                let shown = name.to_string_lossy();
+                Err(self.at_error("fstatat", &shown, "AT_SYMLINK_NOFOLLOW", e))
+            }
         }
     }
 
@@ -310,7 +383,7 @@ impl Dir {
     /// `InvalidName` for a refused name; any failure other than `ENOENT`.
     pub fn exists(&self, rel: &str) -> Result<bool> {
         self.check(rel)?;
-        match resolve::open(self.start(), rel, Target::PathNoFollow) {
+        match resolve::open(self.start(), rel.as_ref(), Target::PathNoFollow) {
             Ok(_) => Ok(true),
             Err(e) if e.errno() == Some(Errno::NOENT.raw_os_error()) => Ok(false),
             Err(e) => Err(e),

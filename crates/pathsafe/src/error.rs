@@ -131,6 +131,24 @@ impl Error {
         }
     }
 
+    /// A directory listing met a child whose name is not UTF-8 where text names
+    /// were asked for.
+    #[cold]
+    pub(crate) fn name_not_utf8(base: &Path, name: &std::ffi::OsStr) -> Error {
+        let shown = name.to_string_lossy();
+        Error {
+            kind: ErrorKind::InvalidName,
+            op: "getdents64",
+            call: format!("getdents64({}) = {{.., {shown:?}, ..}}", base.display()),
+            path: Some(base.join(name)),
+            errno: None,
+            advice: "a child's name is not UTF-8, and this listing returns text names; \
+                     list raw names with Dir::sub_dir_names and reach the child with \
+                     Dir::open_dir_names or Dir::remove_dir"
+                .to_owned(),
+        }
+    }
+
     /// A filesystem-magic check failed.
     #[cold]
     pub(crate) fn wrong_fs(path: PathBuf, found: FsType, wanted: &str) -> Error {

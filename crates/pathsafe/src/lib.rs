@@ -45,6 +45,11 @@
 //!   `getdents64` on direct children only, with names checked by [`check_file_name`]
 //!   (test builds add a plain `unlinkat` of a child file for fake trees).
 //!
+//! Names need not be UTF-8: the kernel allows any byte but `/` and NUL, so code that
+//! walks a tree lists raw names ([`Dir::sub_dir_names`]) and reaches them with
+//! [`Dir::open_dir_names`] and [`Dir::remove_dir`], under the same rules
+//! ([`check_os_name`]). [`Dir::sub_dirs`] (text) is for display.
+//!
 //! Every fd this crate creates carries `O_CLOEXEC` (CVE-2024-21626 leaked a cgroupfs
 //! fd into a container), and every file open `O_NOCTTY`.
 //!
@@ -107,7 +112,7 @@ pub use error::{Error, ErrorKind, Result};
 pub use fs_type::FsType;
 pub use lexical::{clean_lexically, is_lexically_within, strip_root};
 pub use mountinfo::{MountInfo, parse_mountinfo};
-pub use name::{check_file_name, check_rel_path};
+pub use name::{check_file_name, check_os_name, check_rel_path};
 pub use probe::openat2_supported;
 pub use procfs::{ProcBase, ProcFs};
 pub use rootfs::Rootfs;

@@ -4,6 +4,9 @@
 //! passes is still opened through a resolver that stays beneath its root, so the checks
 //! are the first of two fences, not the only one.
 
+use std::ffi::OsStr;
+use std::os::unix::ffi::OsStrExt;
+
 use crate::{Error, Result};
 
 /// `NAME_MAX` on Linux: the longest one component may be, in bytes.
@@ -27,6 +30,28 @@ pub fn check_file_name(name: &str) -> Result<()> {
     match name_problem(name) {
         None => Ok(()),
         Some(why) => Err(Error::invalid_name(None, name, why)),
+    }
+}
+
+/// Check that the raw name `name` is one plain path component: the rules of
+/// [`check_file_name`] on bytes, so a name that is not UTF-8 (which the kernel
+/// allows, and a directory listing may return) passes.
+///
+/// # Errors
+///
+/// [`ErrorKind::InvalidName`](crate::ErrorKind::InvalidName) naming the reason.
+///
+/// ```
+/// use std::ffi::OsStr;
+/// use std::os::unix::ffi::OsStrExt;
+///
+/// assert!(pathsafe::check_os_name(OsStr::from_bytes(b"bad\xff")).is_ok());
+/// assert!(pathsafe::check_os_name(OsStr::new("..")).is_err());
+/// ```
+pub fn check_os_name(name: &OsStr) -> Result<()> {
+    match raw_name_problem(name.as_bytes()) {
+        None => Ok(()),
+        Some(why) => Err(Error::invalid_name(None, &name.to_string_lossy(), why)),
     }
 }
 
@@ -63,13 +88,18 @@ pub fn check_rel_path(path: &str) -> Result<Vec<&str>> {
 
 /// Why `name` is not one plain component, or `None` if it is.
 fn name_problem(name: &str) -> Option<&'static str> {
+    raw_name_problem(name.as_bytes())
+}
+
+/// [`name_problem`] on raw bytes.
+fn raw_name_problem(name: &[u8]) -> Option<&'static str> {
     if name.is_empty() {
         Some("an empty name or component is not allowed")
-    } else if name == "." || name == ".." {
+    } else if name == b"." || name == b".." {
         Some("\".\" and \"..\" are not allowed")
-    } else if name.contains('/') {
+    } else if name.contains(&b'/') {
         Some("a name must be one component, without '/'")
-    } else if name.contains('\0') {
+    } else if name.contains(&0) {
         Some("a NUL byte is not allowed")
     } else if name.len() > NAME_MAX {
         Some("a component may be at most 255 bytes")
@@ -134,6 +164,18 @@ mod tests {
         ] {
             let err = check_rel_path(path).unwrap_err();
             assert_eq!(err.kind(), ErrorKind::InvalidName, "{path:?}");
+        }
+    }
+
+    #[test]
+    fn raw_names_follow_the_same_rules_and_need_not_be_utf8() {
+        use std::os::unix::ffi::OsStrExt;
+        assert!(check_os_name(OsStr::from_bytes(b"bad\xff")).is_ok());
+        assert!(check_os_name(OsStr::new("memory.max")).is_ok());
+        let long = vec![b'x'; 256];
+        for name in [&b""[..], b".", b"..", b"a/b", b"/", b"a\0b", &long] {
+            let err = check_os_name(OsStr::from_bytes(name)).unwrap_err();
+            assert_eq!(err.kind(), ErrorKind::InvalidName, "{name:?}");
         }
     }
 

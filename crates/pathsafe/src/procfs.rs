@@ -146,7 +146,7 @@ impl ProcFs {
             flags: mode.oflags(),
             create: false,
         };
-        let fd = resolve::open(self.start(), &full, target)?;
+        let fd = resolve::open(self.start(), full.as_ref(), target)?;
         Ok(std::fs::File::from(fd))
     }
 
@@ -187,7 +187,7 @@ impl ProcFs {
     pub fn readlink(&self, base: ProcBase, rel: &str) -> Result<String> {
         let full = self.full_rel(base, rel)?;
         let display = display_join(&self.path, &full);
-        let fd = resolve::open(self.start(), &full, Target::PathNoFollow)?;
+        let fd = resolve::open(self.start(), full.as_ref(), Target::PathNoFollow)?;
         let kind = sys::file_id(fd.as_fd()).map(|id| id.kind);
         let link = match kind {
             Ok(FileType::Symlink) => rustix::fs::readlinkat(&fd, "", Vec::new()),

@@ -2,6 +2,7 @@
 //! the root's filesystem check on what was opened.
 
 use std::borrow::Cow;
+use std::ffi::OsStr;
 use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
 use std::path::Path;
 
@@ -60,8 +61,9 @@ impl Target {
     }
 }
 
-/// Open `rel` beneath `start` as `target`, following the start's policy.
-pub(crate) fn open(start: Start<'_>, rel: &str, target: Target) -> Result<OwnedFd> {
+/// Open `rel` beneath `start` as `target`, following the start's policy. `rel` is
+/// raw bytes (a name need not be UTF-8); callers have checked it.
+pub(crate) fn open(start: Start<'_>, rel: &OsStr, target: Target) -> Result<OwnedFd> {
     let fd = if start.policy.openat2 {
         via_openat2(start, rel, target)?
     } else {
@@ -82,13 +84,13 @@ pub(crate) fn open_path_named(start: Start<'_>, rel: &str) -> Result<(OwnedFd, S
     for _ in 0..RETRIES {
         // With openat2 the kernel decides first, so its errors are the ones reported.
         let kernel = match start.policy.openat2 {
-            true => Some(via_openat2(start, rel, Target::PathFollow)?),
+            true => Some(via_openat2(start, OsStr::new(rel), Target::PathFollow)?),
             false => None,
         };
-        let landing = walk::walk(start, rel, Last::Follow)?;
+        let landing = walk::walk(start, OsStr::new(rel), Last::Follow)?;
         let path = landing.path();
         let Some((walked, walked_id)) = landing.found else {
-            let call = walk_call(start, rel);
+            let call = walk_call(start, OsStr::new(rel));
             return Err(Error::sys("openat", call, display, Errno::NOENT));
         };
         let Some(fd) = kernel else {
@@ -105,24 +107,24 @@ pub(crate) fn open_path_named(start: Start<'_>, rel: &str) -> Result<(OwnedFd, S
     }
     Err(Error::sys(
         "openat2",
-        walk_call(start, rel),
+        walk_call(start, OsStr::new(rel)),
         display,
         Errno::AGAIN,
     ))
 }
 
-fn walk_call(start: Start<'_>, rel: &str) -> String {
+fn walk_call(start: Start<'_>, rel: &OsStr) -> String {
     strace::openat_call(
         start.path,
-        rel,
+        &rel.to_string_lossy(),
         OFlags::PATH | OFlags::NOFOLLOW | OFlags::CLOEXEC,
     )
 }
 
-fn via_openat2(start: Start<'_>, rel: &str, target: Target) -> Result<OwnedFd> {
+fn via_openat2(start: Start<'_>, rel: &OsStr, target: Target) -> Result<OwnedFd> {
     let (flags, mode) = target.oflags();
     let how = start.policy.resolve_flags();
-    let path = if rel.is_empty() { "." } else { rel };
+    let path = if rel.is_empty() { OsStr::new(".") } else { rel };
     let mut last = Errno::AGAIN;
     for _ in 0..RETRIES {
         match rustix::fs::openat2(start.fd, path, flags, mode, how) {
@@ -134,13 +136,14 @@ fn via_openat2(start: Start<'_>, rel: &str, target: Target) -> Result<OwnedFd> {
     Err(openat2_error(start, path, target, last))
 }
 
-fn openat2_error(start: Start<'_>, path: &str, target: Target, errno: Errno) -> Error {
+fn openat2_error(start: Start<'_>, path: &OsStr, target: Target, errno: Errno) -> Error {
     let (flags, _) = target.oflags();
-    let call = strace::openat2_call(start.path, path, flags, start.policy.resolve_flags());
+    let shown = path.to_string_lossy();
+    let call = strace::openat2_call(start.path, &shown, flags, start.policy.resolve_flags());
     Error::sys("openat2", call, display_join(start.path, path), errno)
 }
 
-fn via_walk(start: Start<'_>, rel: &str, target: Target) -> Result<OwnedFd> {
+fn via_walk(start: Start<'_>, rel: &OsStr, target: Target) -> Result<OwnedFd> {
     let display = display_join(start.path, rel);
     for _ in 0..RETRIES {
         let landing = walk::walk(start, rel, target.last())?;
@@ -198,7 +201,7 @@ fn finish_walk(
 }
 
 /// The root's policy on what an opened object may be.
-fn check_fs(start: Start<'_>, rel: &str, fd: &OwnedFd) -> Result<()> {
+fn check_fs(start: Start<'_>, rel: &OsStr, fd: &OwnedFd) -> Result<()> {
     let Some(want) = start.policy.require else {
         return Ok(());
     };

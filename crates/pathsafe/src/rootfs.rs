@@ -89,7 +89,7 @@ impl Rootfs {
             flags,
             create: false,
         };
-        let fd = resolve::open(self.start(), path, target)?;
+        let fd = resolve::open(self.start(), path.as_ref(), target)?;
         self.clear_nonblock(&fd, path)?;
         Ok(std::fs::File::from(fd))
     }

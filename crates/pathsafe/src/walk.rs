@@ -83,8 +83,8 @@ impl Landing {
     }
 }
 
-/// Walk `rel` beneath `start` following its policy.
-pub(crate) fn walk(start: Start<'_>, rel: &str, last: Last) -> Result<Landing> {
+/// Walk `rel` (raw bytes) beneath `start` following its policy.
+pub(crate) fn walk(start: Start<'_>, rel: &OsStr, last: Last) -> Result<Landing> {
     let mut walker = Walker {
         start,
         target: display_join(start.path, rel),
@@ -92,17 +92,19 @@ pub(crate) fn walk(start: Start<'_>, rel: &str, last: Last) -> Result<Landing> {
         todo: VecDeque::new(),
         links: 0,
     };
-    walker.splice(OsStr::new(rel));
+    walker.splice(rel);
     walker.run(last)
 }
 
-/// `base` joined with the requested path, for messages.
-pub(crate) fn display_join(base: &Path, rel: &str) -> PathBuf {
-    let rel = rel.trim_start_matches('/');
-    if rel.is_empty() || rel == "." {
+/// `base` joined with the requested path (raw bytes allowed), for messages.
+pub(crate) fn display_join(base: &Path, rel: impl AsRef<OsStr>) -> PathBuf {
+    let bytes = rel.as_ref().as_bytes();
+    let skip = bytes.iter().take_while(|b| **b == b'/').count();
+    let rel = &bytes[skip..];
+    if rel.is_empty() || rel == b"." {
         base.to_path_buf()
     } else {
-        base.join(rel)
+        base.join(OsStr::from_bytes(rel))
     }
 }
 

@@ -82,6 +82,13 @@ impl Dir {
         let files = children
             .into_iter()
             .filter(|(_, kind)| *kind != FileType::Directory);
-        Ok(files.map(|(name, _)| name).collect())
+        let mut out = Vec::new();
+        for (name, _) in files {
+            match name.into_string() {
+                Ok(text) => out.push(text),
+                Err(raw) => return Err(Error::name_not_utf8(self.path(), &raw)),
+            }
+        }
+        Ok(out)
     }
 }
