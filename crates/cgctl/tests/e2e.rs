@@ -480,7 +480,7 @@ fn an_existing_cgroup_is_never_taken_over() -> Result<(), Failed> {
 
 fn a_closed_stdout_pipe_does_not_change_the_exit_status() -> Result<(), Failed> {
     let p = parent("e2e-epipe");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_cgctl"))
+    let mut child = Command::new(cgctl_bin())
         .args([
             "run",
             "--parent",
