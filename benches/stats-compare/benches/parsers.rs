@@ -3,7 +3,7 @@
 //! and of a full `Reader::read` on a test v2 tree (tmpfs: indicative only, a
 //! tmpfs is not kernfs) and on the real v1 cgroupfs of this machine.
 
-#![allow(clippy::disallowed_methods)]
+#![allow(clippy::disallowed_methods, clippy::print_stderr)]
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 

@@ -99,6 +99,7 @@ fn open_fd_paths() -> Vec<PathBuf> {
 }
 
 /// A reader ready to be called repeatedly.
+#[allow(missing_debug_implementations)] // the compared crates' types lack Debug
 pub enum Prepared {
     /// See [`Impl::CgroupStats`].
     Ours(Box<Reader>),

@@ -11,6 +11,7 @@ pub const HIERARCHIES: [&str; 8] = [
 ];
 
 /// A cgroup `cgtest-<pid>-<tag>` in every v1 hierarchy.
+#[derive(Debug)]
 pub struct BenchCgroup {
     name: String,
     made: Vec<PathBuf>,

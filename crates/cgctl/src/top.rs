@@ -39,6 +39,9 @@ pub struct TopArgs {
     pub depth: usize,
 }
 
+/// One line of the table: path, CPU %, memory bytes, tasks.
+type Line = (String, Option<f64>, Option<u64>, Option<u64>);
+
 struct Row {
     path: String,
     reader: Reader,
@@ -92,7 +95,7 @@ pub fn top(args: TopArgs) -> Result<i32> {
     loop {
         let dt = last.elapsed().as_secs_f64();
         last = Instant::now();
-        let mut table: Vec<(String, Option<f64>, Option<u64>, Option<u64>)> = Vec::new();
+        let mut table: Vec<Line> = Vec::new();
         for row in rows.iter_mut() {
             let Ok(now) = row.reader.read().cloned() else {
                 continue;
