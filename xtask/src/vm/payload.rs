@@ -1,7 +1,9 @@
 //! The initramfs of one VM tier: busybox, the init script (`xtask/vm/init.sh`), the
 //! tier's environment (`/test/tier.env`), the ktest binaries in `/test/bin` and the
-//! workspace binaries in `/test/tools`.
+//! workspace binaries in `/test/tools`, linked from their host paths as well (so
+//! `env!("CARGO_BIN_EXE_<name>")` works in the guest).
 
+use std::collections::BTreeSet;
 use std::io::BufWriter;
 use std::path::Path;
 
@@ -57,6 +59,39 @@ pub fn tool_vars(payload: &Payload) -> Vec<(String, String)> {
         .collect()
 }
 
+/// The directories of the image.
+const IMAGE_DIRS: &[&str] = &[
+    "bin",
+    "dev",
+    "proc",
+    "sys",
+    "tmp",
+    "root",
+    "test",
+    "test/bin",
+    "test/tools",
+];
+/// Directories the init mounts over: a host path below them cannot be recreated.
+const MOUNTED: &[&str] = &["dev", "proc", "sys", "tmp"];
+
+/// For a workspace binary at the absolute host path `path`: the directories to make
+/// (parents first, relative to the image root) and the link's name, unless the path
+/// falls in a directory the init mounts over.
+fn host_path_entries(path: &Path) -> Option<(Vec<String>, String)> {
+    let rel = path.strip_prefix("/").ok()?.to_str()?;
+    let top = rel.split('/').next()?;
+    if MOUNTED.contains(&top) || !rel.contains('/') {
+        return None;
+    }
+    let mut dirs = Vec::new();
+    let mut at = 0;
+    while let Some(i) = rel[at..].find('/') {
+        dirs.push(rel[..at + i].to_owned());
+        at += i + 1;
+    }
+    Some((dirs, rel.to_owned()))
+}
+
 /// Writes the initramfs to `out`; returns its size in bytes.
 pub fn write(
     out: &Path,
@@ -71,17 +106,7 @@ pub fn write(
     }
     let file = std::fs::File::create(out).map_err(err)?;
     let mut c = Cpio::new(BufWriter::new(file));
-    for dir in [
-        "bin",
-        "dev",
-        "proc",
-        "sys",
-        "tmp",
-        "root",
-        "test",
-        "test/bin",
-        "test/tools",
-    ] {
+    for dir in IMAGE_DIRS {
         c.dir(dir, 0o755).map_err(err)?;
     }
     c.char_device("dev/console", 0o600, Dev { major: 5, minor: 1 })
@@ -96,9 +121,20 @@ pub fn write(
         c.copy(&name, 0o755, &t.path)
             .map_err(|e| format!("copying {}: {e}", t.path.display()))?;
     }
+    let mut made: BTreeSet<String> = IMAGE_DIRS.iter().map(|d| d.to_string()).collect();
     for (name, path) in &payload.tools {
         c.copy(&format!("test/tools/{name}"), 0o755, path)
             .map_err(|e| format!("copying {}: {e}", path.display()))?;
+        // Also at the host path `env!("CARGO_BIN_EXE_<name>")` names in the tests.
+        let Some((dirs, link)) = host_path_entries(path) else {
+            continue;
+        };
+        for dir in dirs {
+            if made.insert(dir.clone()) {
+                c.dir(&dir, 0o755).map_err(err)?;
+            }
+        }
+        c.symlink(&link, &format!("{TOOLS}/{name}")).map_err(err)?;
     }
     c.finish().map_err(err)?;
     std::fs::metadata(out).map(|m| m.len()).map_err(err)
@@ -126,6 +162,19 @@ mod tests {
         assert!(text.contains("XTASK_LAYOUT='v2'\n"), "{text}");
         assert!(text.contains("export CGTEST_TIER='vm-v2'\n"), "{text}");
         assert!(text.ends_with("set -- '--color' 'never'\n"), "{text}");
+    }
+
+    #[test]
+    fn a_host_binary_path_gets_its_parents_and_a_link() {
+        let (dirs, link) = host_path_entries(Path::new("/w/target/vm-build/t/cgctl")).unwrap();
+        assert_eq!(
+            dirs,
+            ["w", "w/target", "w/target/vm-build", "w/target/vm-build/t"]
+        );
+        assert_eq!(link, "w/target/vm-build/t/cgctl");
+        assert!(host_path_entries(Path::new("/tmp/x/cgctl")).is_none());
+        assert!(host_path_entries(Path::new("relative/cgctl")).is_none());
+        assert!(host_path_entries(Path::new("/cgctl")).is_none());
     }
 
     #[test]
