@@ -13,6 +13,7 @@
 //! each write on its own), `EINTR` retried, and files such as `io.max` written one
 //! line per `write(2)` ([`CgroupDir::write_lines`]).
 
+use std::ffi::{OsStr, OsString};
 use std::fs::File;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
@@ -22,8 +23,8 @@ use rustix::io::Errno;
 use crate::error::{from_io, from_pathsafe};
 use crate::retry::{MAX_EINTR_IN_A_ROW, add_pid_with_retries};
 use crate::values::{parse_limit, parse_pid_list, write_error};
-use crate::walk::{push_children, remove_entry};
-use crate::{Error, ErrorKind, Limit, Result};
+use crate::walk::{for_each_descendant, remove_entry};
+use crate::{CgroupPath, Error, ErrorKind, Limit, Result};
 
 /// How a cgroup file is opened.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -49,7 +50,7 @@ pub struct TestTree {
 /// An open cgroup directory: a handle beneath a verified hierarchy root.
 #[derive(Debug)]
 pub struct CgroupDir {
-    dir: pathsafe::Dir,
+    pub(crate) dir: pathsafe::Dir,
 }
 
 impl CgroupDir {
@@ -107,13 +108,46 @@ impl CgroupDir {
         Ok(CgroupDir { dir })
     }
 
+    /// Opens the direct child cgroup `name`, given as a raw name such as
+    /// [`child_names`](Self::child_names) returns (it need not be UTF-8).
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::InvalidPath`] unless `name` is one plain component (no `/`, `.`,
+    /// `..`, NUL or empty name, at most 255 bytes); [`ErrorKind::NotFound`] when the
+    /// cgroup does not exist.
+    pub fn open_child_name(&self, name: &OsStr) -> Result<CgroupDir> {
+        let dir = self.dir.open_dir_names(&[name]).map_err(from_pathsafe)?;
+        Ok(CgroupDir { dir })
+    }
+
     /// Creates every missing level of `rel` below this directory and opens the last.
     /// Returns the handle and the relative paths of the levels it created (outermost
     /// first), so a failing caller can remove exactly those.
     ///
-    /// If a level cannot be created, the levels this call created are removed again
-    /// before the error is returned.
+    /// If a level cannot be created (the kernel refuses a deeper level: EAGAIN from
+    /// `cgroup.max.depth`, ENOSPC, EPERM), the levels this call created are removed
+    /// again before the error is returned: the outermost created level with its
+    /// subtree, by the fd-bounded walk of [`remove_tree`](Self::remove_tree).
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::InvalidPath`] for a hostile `rel` or one longer than
+    /// [`CgroupPath::MAX_LEN`] bytes (nothing is created: such a cgroup could be made
+    /// level by level but no tool could open it by path).
     pub fn create_child_all(&self, rel: &str) -> Result<(CgroupDir, Vec<String>)> {
+        if rel.len() > CgroupPath::MAX_LEN {
+            return Err(Error::new(
+                ErrorKind::InvalidPath,
+                format!(
+                    "refusing to create a cgroup path of {} bytes (at most {})",
+                    rel.len(),
+                    CgroupPath::MAX_LEN
+                ),
+            )
+            .with_path(self.path())
+            .with_hint("use a shorter cgroup path"));
+        }
         let components = check_rel(rel)?;
         let mut current = self.try_clone()?;
         let mut created = Vec::new();
@@ -149,11 +183,15 @@ impl CgroupDir {
         Ok((CgroupDir { dir }, created))
     }
 
+    /// Removes what a failed [`create_child_all`](Self::create_child_all) made:
+    /// every created level is below the first one, so that one goes with its
+    /// subtree.
     fn undo_created(&self, created: &[String]) {
-        for rel in created.iter().rev() {
-            if let Err(err) = self.remove_tree(rel) {
-                log::warn!("could not remove {rel} after a failed create: {err}");
-            }
+        let Some(outermost) = created.first() else {
+            return;
+        };
+        if let Err(err) = self.remove_tree(outermost) {
+            log::warn!("could not remove {outermost} after a failed create: {err}");
         }
     }
 
@@ -294,7 +332,8 @@ impl CgroupDir {
     ///
     /// [`ErrorKind::InvalidValue`] for pid 0: the kernel reads `0` as "the writing
     /// process", which would move the caller; pass [`std::process::id`] to do that
-    /// deliberately.
+    /// deliberately. [`ErrorKind::NotFound`] (errno `ESRCH`) when no process has
+    /// this pid.
     pub fn add_pid(&self, pid: u32) -> Result<()> {
         const FILE: &str = "cgroup.procs";
         if pid == 0 {
@@ -307,7 +346,20 @@ impl CgroupDir {
         }
         let value = pid.to_string();
         let mut f = self.open_file(FILE, Access::Write)?;
-        add_pid_with_retries(|| self.write_once(&mut f, FILE, &value), std::thread::sleep)
+        let written =
+            add_pid_with_retries(|| self.write_once(&mut f, FILE, &value), std::thread::sleep);
+        match written {
+            Err(err) if err.errno() == Some(Errno::SRCH.raw_os_error()) => Err(Error::new(
+                ErrorKind::NotFound,
+                format!("cannot move process {pid}: no such process (ESRCH)"),
+            )
+            .with_path(self.file_path(FILE))
+            .with_value(value)
+            .with_errno(Errno::SRCH.raw_os_error())
+            .with_hint("the process exited, or its pid is not visible in this pid namespace")
+            .with_source(err)),
+            other => other,
+        }
     }
 
     /// Processes of this cgroup (`cgroup.procs`; on a threaded cgroup where that gives
@@ -347,25 +399,44 @@ impl CgroupDir {
 
     /// Processes of this cgroup and every descendant; descendants that vanish during
     /// the walk (ENOENT, ENODEV) are skipped. Errors on this cgroup itself are not.
+    ///
+    /// Any name the kernel allows is walked (names need not be UTF-8), and the walk
+    /// holds a small, fixed number of fds however wide or deep the tree is.
     pub fn all_pids(&self) -> Result<Vec<u32>> {
         let mut out = self.pids()?;
-        let mut stack = Vec::new();
-        push_children(&self.dir, &mut stack, false)?;
-        while let Some(dir) = stack.pop() {
-            let child = CgroupDir { dir };
-            match child.pids() {
-                Ok(pids) => out.extend(pids),
-                Err(err) if err.is_not_found() => continue,
-                Err(err) => return Err(err),
-            }
-            push_children(&child.dir, &mut stack, true)?;
-        }
+        for_each_descendant(self, |child| {
+            out.extend(child.pids()?);
+            Ok(())
+        })?;
         Ok(out)
     }
 
-    /// Names of the direct child cgroups.
+    /// Threads of this cgroup and every descendant (`tasks` on v1,
+    /// `cgroup.threads` on v2), walked as [`all_pids`](Self::all_pids).
+    pub fn all_threads(&self) -> Result<Vec<u32>> {
+        let mut out = self.threads()?;
+        for_each_descendant(self, |child| {
+            out.extend(child.threads()?);
+            Ok(())
+        })?;
+        Ok(out)
+    }
+
+    /// Names of the direct child cgroups, as text: for display.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::InvalidPath`] when a child's name is not UTF-8 (which the kernel
+    /// allows): code that must see every child uses
+    /// [`child_names`](Self::child_names).
     pub fn children(&self) -> Result<Vec<String>> {
         self.dir.sub_dirs().map_err(from_pathsafe)
+    }
+
+    /// Raw names of the direct child cgroups (any name the kernel allows); open one
+    /// with [`open_child_name`](Self::open_child_name).
+    pub fn child_names(&self) -> Result<Vec<OsString>> {
+        self.dir.sub_dir_names().map_err(from_pathsafe)
     }
 
     /// Removes the descendant `rel` and everything below it, depth first; EBUSY is
@@ -373,7 +444,8 @@ impl CgroupDir {
     /// a missing directory is success (C23).
     ///
     /// `rmdir(2)` is tried first; only if it fails is the directory listed and its
-    /// children removed. A directory that cannot be listed because it does not exist
+    /// children removed. Sub-cgroups of any name (not only UTF-8) are removed, and
+    /// the walk holds a small, fixed number of fds whatever the tree's shape. A directory that cannot be listed because it does not exist
     /// counts as removed, which also covers `EROFS` from a read-only cgroupfs for a
     /// cgroup that was never created.
     ///
@@ -396,7 +468,7 @@ impl CgroupDir {
             Err(err) if err.is_not_found() => return Ok(()),
             Err(err) => return Err(err),
         };
-        remove_entry(&parent.dir, name)
+        remove_entry(&parent, OsStr::new(name))
     }
 }
 

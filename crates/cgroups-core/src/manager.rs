@@ -61,12 +61,31 @@ pub trait Manager: std::fmt::Debug + Send + Sync {
     fn create(&self) -> Result<()>;
 
     /// Moves process `pid` into the cgroup in every hierarchy.
+    ///
+    /// Drivers refuse this on a hierarchy root (a manager on `/`) unless the caller
+    /// opted in when building the manager; a pid that does not exist is
+    /// [`ErrorKind::NotFound`](crate::ErrorKind::NotFound).
     fn add_pid(&self, pid: u32) -> Result<()>;
 
-    /// Moves `pid` into the sub-cgroup `sub` (relative, refused if it escapes).
+    /// Moves `pid` into the sub-cgroup `sub` (relative, refused if it escapes);
+    /// `""` is the cgroup itself, as [`add_pid`](Manager::add_pid).
     fn add_pid_to(&self, sub: &str, pid: u32) -> Result<()>;
 
-    /// Applies `resources` (validated first; nothing is written if validation fails).
+    /// Applies `resources`.
+    ///
+    /// Everything that can be checked without the kernel is checked first
+    /// ([`validate`](crate::validate::validate), and the driver's own pre-flight
+    /// checks such as controller availability): if any of it fails, nothing is
+    /// written.
+    ///
+    /// The kernel offers no transactions, so a write that the kernel itself refuses
+    /// (a value a file rejects, a hugepage size this machine lacks, a limit below
+    /// current usage, a controller file missing in the cgroup) stops the call
+    /// part-way: the files written before it keep their new values, the failing file
+    /// and those after it keep their old ones. The error names the failing file
+    /// ([`Error::path`](crate::Error::path)), the value and the errno. The freezer
+    /// state is applied last, so a failed call never leaves the cgroup newly frozen;
+    /// calling `set` again with the same request is safe.
     fn set(&self, resources: &Resources) -> Result<()>;
 
     /// Freezes every task of the cgroup and waits until they are frozen.
@@ -88,6 +107,10 @@ pub trait Manager: std::fmt::Debug + Send + Sync {
     fn threads(&self) -> Result<Vec<u32>>;
 
     /// Kills every process of the cgroup and its descendants and waits until empty.
+    ///
+    /// Refused ([`ErrorKind::InvalidPath`](crate::ErrorKind::InvalidPath)) on a
+    /// hierarchy root, and when the calling process is itself in the tree (it would
+    /// kill or freeze itself).
     fn kill(&self) -> Result<()>;
 
     /// Removes the cgroup (and sub-cgroups) from every hierarchy (idempotent). Fails
@@ -95,7 +118,9 @@ pub trait Manager: std::fmt::Debug + Send + Sync {
     /// [`kill`](Manager::kill) first.
     fn destroy(&self) -> Result<()>;
 
-    /// Whether the cgroup exists.
+    /// Whether the cgroup exists: on cgroup v1, in at least one of the hierarchies
+    /// the manager uses (a cgroup left in some hierarchies only, by a partial
+    /// removal or by another tool, still exists and can be destroyed).
     fn exists(&self) -> bool;
 
     /// The directory of the cgroup per controller (v1) or `""` for the unified

@@ -7,6 +7,10 @@ use crate::{Error, ErrorKind, Result};
 /// Components are plain names: `..`, `.`, empty components (`a//b`) and NUL are
 /// refused with [`ErrorKind::InvalidPath`](crate::ErrorKind::InvalidPath), never
 /// rewritten. `/` alone is the hierarchy root.
+///
+/// A path is at most [`MAX_LEN`](Self::MAX_LEN) bytes long: the kernel lets a
+/// cgroup be made level by level to any depth, but a path longer than `PATH_MAX` can
+/// then never be opened or removed by path.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct CgroupPath {
     absolute: bool,
@@ -14,13 +18,20 @@ pub struct CgroupPath {
 }
 
 impl CgroupPath {
+    /// The longest path accepted, in bytes of its text form (`/a/b`, as
+    /// [`Display`](std::fmt::Display) writes it): 3840. That is `PATH_MAX` (4096
+    /// bytes with the terminating NUL) less 256 bytes kept for the mount point (such
+    /// as `/sys/fs/cgroup/cpu,cpuacct`) and an interface file name, so that every file
+    /// of the cgroup can still be opened by its absolute path by any tool.
+    pub const MAX_LEN: usize = 3840;
+
     /// Parses and validates a path (a single trailing `/` is accepted).
     ///
     /// # Errors
     ///
     /// [`ErrorKind::InvalidPath`](crate::ErrorKind::InvalidPath) for an empty path,
-    /// `..`, `.`, empty components (`a//b`, `//`), NUL or newline bytes, and
-    /// components longer than 255 bytes.
+    /// `..`, `.`, empty components (`a//b`, `//`), NUL or newline bytes, components
+    /// longer than 255 bytes, and paths longer than [`MAX_LEN`](Self::MAX_LEN).
     pub fn parse(path: &str) -> Result<CgroupPath> {
         let (absolute, rest) = match path.strip_prefix('/') {
             Some(rest) => (true, rest),
@@ -37,10 +48,28 @@ impl CgroupPath {
         }
         let rest = rest.strip_suffix('/').unwrap_or(rest);
         let components = split_components(path, rest)?;
-        Ok(CgroupPath {
+        CgroupPath {
             absolute,
             components,
-        })
+        }
+        .checked_len(path)
+    }
+
+    /// `self` if its text form is at most [`MAX_LEN`](Self::MAX_LEN) bytes.
+    fn checked_len(self, whole: &str) -> Result<CgroupPath> {
+        let separators = self.components.len().saturating_sub(1);
+        let len = usize::from(self.absolute)
+            + separators
+            + self.components.iter().map(String::len).sum::<usize>();
+        if len > Self::MAX_LEN {
+            let why = format!(
+                "it is {len} bytes long, more than {} (PATH_MAX less room for the mount \
+                 point and a file name)",
+                Self::MAX_LEN
+            );
+            return Err(invalid(whole, &why));
+        }
+        Ok(self)
     }
 
     /// `parent` joined with one plain `name`. An empty `parent` makes the result
@@ -56,7 +85,7 @@ impl CgroupPath {
             CgroupPath::parse(parent)?
         };
         path.components.push(name.to_owned());
-        Ok(path)
+        path.checked_len(name)
     }
 
     /// This path joined with a relative sub-cgroup path (validated the same way);
@@ -65,7 +94,8 @@ impl CgroupPath {
     /// # Errors
     ///
     /// [`ErrorKind::InvalidPath`](crate::ErrorKind::InvalidPath) when `sub` is
-    /// absolute or breaks the name policy: a sub-cgroup can only go down.
+    /// absolute or breaks the name policy (a sub-cgroup can only go down), or when
+    /// the joined path is longer than [`MAX_LEN`](Self::MAX_LEN).
     pub fn join(&self, sub: &str) -> Result<CgroupPath> {
         if sub.is_empty() {
             return Ok(self.clone());
@@ -73,10 +103,10 @@ impl CgroupPath {
         if sub.starts_with('/') {
             return Err(invalid(sub, "a sub-cgroup must be relative"));
         }
-        let sub = CgroupPath::parse(sub)?;
+        let parsed = CgroupPath::parse(sub)?;
         let mut joined = self.clone();
-        joined.components.extend(sub.components);
-        Ok(joined)
+        joined.components.extend(parsed.components);
+        joined.checked_len(sub)
     }
 
     /// Whether the path starts at the hierarchy root.
@@ -102,6 +132,10 @@ impl CgroupPath {
 
     /// Makes a relative path absolute below `base` (an absolute path such as the own
     /// cgroup from `/proc/self/cgroup`); absolute paths are returned unchanged.
+    ///
+    /// The result may be longer than [`MAX_LEN`](Self::MAX_LEN) (a deep own
+    /// cgroup): [`CgroupDir::create_child_all`](crate::CgroupDir::create_child_all)
+    /// refuses to create such a path.
     pub fn resolve_against(&self, base: &CgroupPath) -> CgroupPath {
         if self.absolute {
             return self.clone();

@@ -135,3 +135,40 @@ fn contains_compares_whole_components() {
     // runc#5351: "foo" must not reach the sibling "foo2".
     assert!(!parse("/foo").contains(&parse("/foo2")));
 }
+
+/// `/` followed by `n` bytes of `x/x/x...` (components of one byte).
+fn deep(n: usize) -> String {
+    let mut path = String::from("/");
+    while path.len() < n + 1 {
+        if path.len() > 1 {
+            path.push('/');
+        }
+        path.push('x');
+    }
+    path
+}
+
+#[test]
+fn paths_longer_than_the_limit_are_refused() {
+    let longest = deep(CgroupPath::MAX_LEN - 1);
+    assert_eq!(longest.len(), CgroupPath::MAX_LEN);
+    assert_eq!(parse(&longest).to_string().len(), CgroupPath::MAX_LEN);
+    let too_long = format!("{longest}x");
+    refused(&too_long);
+    let err = CgroupPath::parse(&too_long).unwrap_err();
+    assert!(err.to_string().contains("3841 bytes"), "{err}");
+    // 16 components of 255 bytes: each is fine, the whole is not (4096 bytes).
+    let wide = format!("/{}", vec!["y".repeat(255); 16].join("/"));
+    refused(&wide);
+}
+
+#[test]
+fn joining_past_the_limit_is_refused() {
+    let base = parse(&deep(CgroupPath::MAX_LEN - 3));
+    assert!(base.join("z").is_ok());
+    let err = base.join("zz").unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidPath);
+    let parent = deep(CgroupPath::MAX_LEN - 2);
+    let err = CgroupPath::from_parent_and_name(&parent, "zz").unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidPath);
+}

@@ -17,14 +17,51 @@
 //! | `network` (`net_cls`, `net_prio`) | accepted | ignored with a `log::warn` (v1 only) |
 //! | `unified` | refused | keys must be plain file names |
 //! | `memory.memory_and_swap_bytes` | ≥ `limit_bytes` | the C19 rules |
+//! | `cpu.shares = 0` | refused (2..=262144) | refused (it would be dropped silently) |
+//!
+//! Numbers that no kernel accepts are refused on both versions, so that a request
+//! never fails part-way on a value that could have been checked before the first
+//! write:
+//!
+//! | field | accepted | why |
+//! |---|---|---|
+//! | `cpu.quota` | `Micros` 1000 ..= 2^44 − 1 ([`CPU_QUOTA_MAX_US`]) | the kernel's bandwidth limit (`EINVAL` above) |
+//! | `cpu.burst_us` | ≤ 2^44 − 1, and ≤ the quota when the request sets one | the kernel refuses a burst above the quota (`EINVAL`) |
+//! | `pids_max` | `Value` ≤ 4194304 ([`PIDS_MAX`]) | `PID_MAX_LIMIT`; larger values are `EINVAL` (use `Limit::Max`) |
+//! | `cpuset.cpus`, `cpuset.mems` | numbers ≤ 65535 ([`CPUSET_ID_MAX`]) | far above any kernel's `NR_CPUS` (8192) and `MAX_NUMNODES` (1024) |
+//! | `hugetlb.page_size` | a power of two in the kernel's spelling | `2048KB` is spelled `2MB` by the kernel; sizes that overflow 64 bits name no file |
+//! | `unified` keys | not `cgroup.procs`, `cgroup.threads`, `cgroup.kill`, `cgroup.freeze`, `cgroup.subtree_control`, `cgroup.type` | they have their own APIs (moving, killing, freezing, enabling) |
+//! | `unified` values | not empty, no NUL byte, no blank line | an empty write can read as 0 (C19) |
+//!
+//! What only the kernel can decide (a controller that is not enabled, a hugepage
+//! size this machine lacks, a burst above the quota already in place, a limit below
+//! current usage, a value a kernel file refuses) can still fail part-way: see
+//! [`Manager::set`](crate::Manager::set) for what may then remain.
 
 use std::ops::RangeInclusive;
+
+#[path = "validate_unified.rs"]
+mod unified;
 
 use crate::convert::memory_and_swap_to_swap_max;
 use crate::{
     BlockIoResources, CpuQuota, CpuResources, Error, ErrorKind, Limit, MemoryResources, Resources,
     Result,
 };
+
+/// The largest CPU quota (and burst) any kernel accepts, in µs: 2^44 − 1, the
+/// kernel's `MAX_BW` (bandwidth is kept in 64-bit nanoseconds with 20 bits of
+/// fraction). About 203 days per period: anything larger is `CpuQuota::Max`.
+pub const CPU_QUOTA_MAX_US: u64 = (1 << 44) - 1;
+
+/// The largest `pids.max` any kernel accepts: `PID_MAX_LIMIT` (2^22) on 64-bit
+/// kernels; the kernel refuses larger values with `EINVAL`.
+pub const PIDS_MAX: u64 = 4_194_304;
+
+/// The largest CPU or memory-node number accepted in a cpuset list. Far above any
+/// kernel configuration (`NR_CPUS` ≤ 8192, `MAX_NUMNODES` ≤ 1024), so it refuses only
+/// numbers no kernel can have, such as `0-4294967295`.
+pub const CPUSET_ID_MAX: u32 = 65_535;
 
 /// Which cgroup version the resources are for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -47,12 +84,13 @@ pub enum Version {
 pub fn validate(resources: &Resources, version: Version) -> Result<()> {
     validate_cpu(&resources.cpu, version)?;
     validate_cpuset(resources)?;
+    validate_pids(resources.pids_max)?;
     validate_memory(&resources.memory, version)?;
     validate_block_io(&resources.block_io)?;
     validate_hugetlb(resources)?;
     validate_rdma(resources)?;
     validate_network(resources, version)?;
-    validate_unified(resources, version)
+    unified::validate_unified(&resources.unified, version)
 }
 
 #[cold]
@@ -87,14 +125,43 @@ fn validate_cpu(cpu: &CpuResources, version: Version) -> Result<()> {
             ));
         }
     }
+    if version == Version::V2 && cpu.shares == Some(0) {
+        return Err(bad(
+            "cpu.shares",
+            0,
+            "shares 0 has no cpu.weight: leave shares unset (None) to keep the weight",
+        ));
+    }
     check_range("cpu.weight", cpu.weight, 1..=10_000)?;
     check_range("cpu.period_us", cpu.period_us, 1000..=1_000_000)?;
-    if let Some(CpuQuota::Micros(q)) = cpu.quota
-        && q < 1000
+    if let Some(CpuQuota::Micros(q)) = cpu.quota {
+        check_range("cpu.quota", Some(q), 1000..=CPU_QUOTA_MAX_US).map_err(|e| {
+            e.with_hint("a quota above 2^44 - 1 µs is refused by the kernel: use CpuQuota::Max")
+        })?;
+    }
+    check_range("cpu.burst_us", cpu.burst_us, 0..=CPU_QUOTA_MAX_US)?;
+    if let (Some(burst), Some(CpuQuota::Micros(quota))) = (cpu.burst_us, cpu.quota)
+        && burst > quota
     {
-        return Err(bad("cpu.quota", q, "a quota must be at least 1000 µs"));
+        return Err(bad(
+            "cpu.burst_us",
+            burst,
+            format!("the burst may not exceed the quota ({quota} µs): the kernel refuses it"),
+        ));
     }
     Ok(())
+}
+
+fn validate_pids(pids_max: Option<Limit>) -> Result<()> {
+    match pids_max {
+        Some(Limit::Value(n)) if n > PIDS_MAX => Err(bad(
+            "pids_max",
+            n,
+            format!("more than {PIDS_MAX} (PID_MAX_LIMIT): the kernel refuses it"),
+        )
+        .with_hint("use Limit::Max for no limit")),
+        _ => Ok(()),
+    }
 }
 
 fn validate_cpuset(resources: &Resources) -> Result<()> {
@@ -105,6 +172,13 @@ fn validate_cpuset(resources: &Resources) -> Result<()> {
     for (field, list) in lists {
         let Some(list) = list else { continue };
         match parse_cpuset_list(list) {
+            Ok(ranges) if ranges.iter().any(|r| *r.end() > CPUSET_ID_MAX) => {
+                return Err(bad(
+                    field,
+                    list,
+                    format!("a CPU or node number above {CPUSET_ID_MAX} exists on no kernel"),
+                ));
+            }
             Ok(ranges) if !ranges.is_empty() => {}
             Ok(_) => {
                 return Err(bad(
@@ -233,26 +307,51 @@ fn validate_hugetlb(resources: &Resources) -> Result<()> {
             .with_field(FIELD)
             .with_value(size));
         }
-        if !is_page_size_name(size) {
-            return Err(
-                bad(FIELD, size, "not a hugepage size as cgroup files spell it").with_hint(
-                    "use <number>KB, <number>MB or <number>GB, such as 2MB or 1GB (C12)",
-                ),
-            );
+        if let Err(why) = check_page_size_name(size) {
+            return Err(bad(FIELD, size, why)
+                .with_hint("use <number>KB, <number>MB or <number>GB, such as 2MB or 1GB (C12)"));
         }
     }
     Ok(())
 }
 
-/// `<digits>(KB|MB|GB)` without a leading zero, as in `hugetlb.2MB.max`.
-fn is_page_size_name(size: &str) -> bool {
-    let Some(digits) = ["KB", "MB", "GB"]
+/// Whether `size` is a hugepage size as the kernel names it in `hugetlb.<size>.*`:
+/// `<digits>(KB|MB|GB)` without a leading zero, a power of two that fits in 64 bits,
+/// in the largest unit it is at least one of (the kernel writes 2 MiB as `2MB`,
+/// never `2048KB`).
+fn check_page_size_name(size: &str) -> std::result::Result<(), String> {
+    const UNITS: [(&str, u64); 3] = [("KB", 1 << 10), ("MB", 1 << 20), ("GB", 1 << 30)];
+    let spelled = "not a hugepage size as cgroup files spell it".to_owned();
+    let Some((digits, unit)) = UNITS
         .iter()
-        .find_map(|unit| size.strip_suffix(unit))
+        .find_map(|(suffix, unit)| Some((size.strip_suffix(suffix)?, *unit)))
     else {
-        return false;
+        return Err(spelled);
     };
-    !digits.is_empty() && !digits.starts_with('0') && digits.bytes().all(|b| b.is_ascii_digit())
+    if digits.is_empty() || digits.starts_with('0') || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(spelled);
+    }
+    let bytes = digits
+        .parse::<u64>()
+        .ok()
+        .and_then(|n| n.checked_mul(unit))
+        .ok_or_else(|| "the size does not fit in 64 bits: no such hugepage size".to_owned())?;
+    if !bytes.is_power_of_two() {
+        return Err("hugepage sizes are powers of two".to_owned());
+    }
+    let (name, canonical) = UNITS
+        .iter()
+        .rev()
+        .find(|(_, u)| bytes >= *u)
+        .copied()
+        .unwrap_or(UNITS[0]);
+    if canonical != unit {
+        return Err(format!(
+            "the kernel spells this size {}{name}",
+            bytes / canonical
+        ));
+    }
+    Ok(())
 }
 
 fn validate_rdma(resources: &Resources) -> Result<()> {
@@ -293,29 +392,6 @@ fn validate_network(resources: &Resources, version: Version) -> Result<()> {
                 interface,
                 "not a network interface name",
             ));
-        }
-    }
-    Ok(())
-}
-
-fn validate_unified(resources: &Resources, version: Version) -> Result<()> {
-    if version == Version::V1 && !resources.unified.is_empty() {
-        let keys: Vec<&str> = resources.unified.keys().map(String::as_str).collect();
-        return Err(bad(
-            "unified",
-            keys.join(","),
-            "unified settings need cgroup v2",
-        ));
-    }
-    for key in resources.unified.keys() {
-        if pathsafe::check_file_name(key).is_err() {
-            return Err(Error::new(
-                ErrorKind::InvalidPath,
-                "a unified key must be a plain file name",
-            )
-            .with_field("unified")
-            .with_value(key.as_str())
-            .with_hint("use a file name of the cgroup directory, such as memory.high"));
         }
     }
     Ok(())

@@ -27,7 +27,10 @@ fn shares_range_applies_to_v1_only() {
         let r = with(|r| r.cpu.shares = Some(shares));
         let err = refused(&r, V1, "cpu.shares");
         assert_eq!(err.value(), Some(shares.to_string().as_str()));
-        validate(&r, V2).unwrap();
+        if shares != 0 {
+            // v2 converts and clamps; 0 is refused there too (see below).
+            validate(&r, V2).unwrap();
+        }
     }
     for shares in [2, 1024, 262_144] {
         validate(&with(|r| r.cpu.shares = Some(shares)), V1).unwrap();
@@ -248,4 +251,138 @@ fn net_prio_interface_names_are_checked_on_v1() {
     .unwrap();
     // On v2 the whole section is ignored (warned), not validated.
     validate(&r, V2).unwrap();
+}
+
+#[test]
+fn numbers_no_kernel_accepts_are_refused_on_both_versions() {
+    for version in [V1, V2] {
+        let quota = |q| with(|r| r.cpu.quota = Some(CpuQuota::Micros(q)));
+        validate(&quota(CPU_QUOTA_MAX_US), version).unwrap();
+        refused(&quota(CPU_QUOTA_MAX_US + 1), version, "cpu.quota");
+        refused(&quota(u64::MAX), version, "cpu.quota");
+        refused(
+            &with(|r| r.cpu.burst_us = Some(u64::MAX)),
+            version,
+            "cpu.burst_us",
+        );
+        let pids = |n| with(|r| r.pids_max = Some(Limit::Value(n)));
+        validate(&pids(PIDS_MAX), version).unwrap();
+        refused(&pids(PIDS_MAX + 1), version, "pids_max");
+        refused(&pids(u64::MAX), version, "pids_max");
+        validate(&with(|r| r.pids_max = Some(Limit::Max)), version).unwrap();
+        for list in ["0-4294967295", "65536", "0,70000-70001"] {
+            let cpus = with(|r| r.cpuset.cpus = Some(list.to_owned()));
+            refused(&cpus, version, "cpuset.cpus");
+            let mems = with(|r| r.cpuset.mems = Some(list.to_owned()));
+            refused(&mems, version, "cpuset.mems");
+        }
+        validate(
+            &with(|r| r.cpuset.cpus = Some("0-65535".to_owned())),
+            version,
+        )
+        .unwrap();
+    }
+}
+
+#[test]
+fn a_burst_above_the_quota_of_the_same_request_is_refused() {
+    let r = with(|r| {
+        r.cpu.quota = Some(CpuQuota::Micros(50_000));
+        r.cpu.burst_us = Some(50_001);
+    });
+    let err = refused(&r, V2, "cpu.burst_us");
+    assert!(err.to_string().contains("50000"), "{err}");
+    let fine = with(|r| {
+        r.cpu.quota = Some(CpuQuota::Micros(50_000));
+        r.cpu.burst_us = Some(50_000);
+    });
+    validate(&fine, V1).unwrap();
+    let unlimited = with(|r| {
+        r.cpu.quota = Some(CpuQuota::Max);
+        r.cpu.burst_us = Some(1_000_000);
+    });
+    validate(&unlimited, V2).unwrap();
+}
+
+#[test]
+fn shares_zero_is_refused_on_v2_instead_of_dropped() {
+    let err = refused(&with(|r| r.cpu.shares = Some(0)), V2, "cpu.shares");
+    assert_eq!(err.kind(), ErrorKind::InvalidValue);
+    validate(&with(|r| r.cpu.shares = Some(1)), V2).unwrap();
+}
+
+#[test]
+fn hugepage_sizes_must_be_powers_of_two_in_the_kernel_spelling() {
+    let page = |size: &str| {
+        with(|r| {
+            r.hugetlb.push(HugetlbLimit {
+                page_size: size.to_owned(),
+                limit: Limit::Max,
+            })
+        })
+    };
+    for (size, says) in [
+        ("2048KB", "2MB"),
+        ("1024MB", "1GB"),
+        ("3MB", "powers of two"),
+        ("99999999999999999999GB", "64 bits"),
+        ("17179869184GB", "64 bits"),
+    ] {
+        let err = refused(&page(size), V2, "hugetlb.page_size");
+        assert!(err.to_string().contains(says), "{size}: {err}");
+    }
+    for size in ["4KB", "64KB", "512KB", "1MB", "2MB", "512MB", "1GB", "16GB"] {
+        validate(&page(size), V2).unwrap();
+    }
+}
+
+#[test]
+fn reserved_unified_keys_are_refused_on_both_versions_naming_the_key() {
+    for key in [
+        "cgroup.procs",
+        "cgroup.threads",
+        "cgroup.kill",
+        "cgroup.subtree_control",
+        "cgroup.type",
+        "cgroup.freeze",
+    ] {
+        let r = with(|r| {
+            r.unified.insert(key.to_owned(), "1".to_owned());
+        });
+        for version in [V1, V2] {
+            let err = refused(&r, version, "unified");
+            assert_eq!(err.kind(), ErrorKind::InvalidValue, "{key}");
+            assert_eq!(err.value(), Some(key));
+            assert!(err.to_string().contains(key), "{err}");
+        }
+    }
+    for key in [
+        "cgroup.max.depth",
+        "cgroup.max.descendants",
+        "cgroup.pressure",
+    ] {
+        let r = with(|r| {
+            r.unified.insert(key.to_owned(), "1".to_owned());
+        });
+        validate(&r, V2).unwrap();
+    }
+}
+
+#[test]
+fn unified_values_that_could_write_nothing_are_refused_before_any_write() {
+    for value in ["", "\n", "1\n\n2", "a\0b", "  \n"] {
+        let r = with(|r| {
+            r.unified
+                .insert("cgroup.max.depth".to_owned(), "2".to_owned());
+            r.unified
+                .insert("cgroup.max.descendants".to_owned(), value.to_owned());
+        });
+        let err = refused(&r, V2, "unified");
+        assert_eq!(err.kind(), ErrorKind::InvalidValue, "{value:?}");
+    }
+    let lines = with(|r| {
+        r.unified
+            .insert("io.max".to_owned(), "8:0 rbps=1\n8:16 wbps=2\n".to_owned());
+    });
+    validate(&lines, V2).unwrap();
 }

@@ -19,8 +19,35 @@ use cgroups_core::{
 };
 use ktest::{Failed, Need, Test, TestCgroup, ensure, ensure_eq};
 
+#[path = "real_kernel/hostile.rs"]
+mod hostile;
+
 fn main() {
     ktest::main(vec![
+        Test::new(
+            "v1_walks_list_and_remove_a_child_whose_name_is_not_utf8",
+            hostile::raw_names_v1,
+        )
+        .needs(Need::Root)
+        .needs(Need::V1Controller("cpu")),
+        Test::new(
+            "unified_walks_list_and_remove_a_child_whose_name_is_not_utf8",
+            hostile::raw_names_unified,
+        )
+        .needs(Need::Root)
+        .needs(Need::Unified),
+        Test::new(
+            "a_level_refused_by_max_depth_removes_the_levels_made_before",
+            hostile::refused_deeper_level_is_cleaned_up,
+        )
+        .needs(Need::Root)
+        .needs(Need::Unified),
+        Test::new(
+            "add_pid_of_a_missing_process_is_not_found_naming_the_pid",
+            hostile::add_pid_of_a_missing_process_is_not_found,
+        )
+        .needs(Need::Root)
+        .needs(Need::V1Controller("pids")),
         Test::new("v1_cpu_dir_creates_writes_reads_and_removes", v1_cpu_dir)
             .needs(Need::Root)
             .needs(Need::V1Controller("cpu")),
