@@ -4,3 +4,15 @@
 
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
+
+pub mod cpu;
+pub mod device_props;
+mod error;
+pub mod properties;
+pub mod property;
+pub mod slice;
+mod unified;
+pub mod unit;
+pub mod version;
+
+pub use error::{Error, ErrorKind, Result};
