@@ -120,11 +120,24 @@ fn planted_mounts_beneath_fs_roots_are_refused() -> Result<(), Failed> {
     Ok(())
 }
 
-/// Runs inside the private mount namespace: `root/sub` gets a tmpfs, `root/bound` a
-/// bind mount of `root/src` (same device, another mount).
+/// Runs inside the private mount namespace: `root/sub` gets a filesystem of another
+/// type than the temp dir's (tmpfs, or ramfs where the temp dir is itself a tmpfs, as
+/// in the VM tiers), `root/bound` a bind mount of `root/src` (same device, another
+/// mount).
 fn inner_fs_root(root: &Path) {
     let fs = FsType::of(std::fs::File::open(root).expect("open root")).expect("fstatfs");
-    plant_tmpfs(&root.join("sub"));
+    let planted_type = if fs == FsType::Tmpfs {
+        "ramfs"
+    } else {
+        "tmpfs"
+    };
+    plant_fs(&root.join("sub"), planted_type);
+    let planted_fs =
+        FsType::of(std::fs::File::open(root.join("sub")).expect("open sub")).expect("fstatfs sub");
+    assert_ne!(
+        planted_fs, fs,
+        "the planted {planted_type} must differ from the temp dir"
+    );
     rustix::mount::mount_bind(root.join("src"), root.join("bound"))
         .expect("bind mount src over bound");
     both(|_| {
@@ -143,23 +156,27 @@ fn inner_fs_root(root: &Path) {
             // The same file through its own mount is fine.
             assert!(dir.open_file("src/f", OpenMode::Read).is_ok(), "{name}");
         }
-        // The tmpfs opened as a root of its own type is a fine fs root.
-        let tmpfs = Dir::open_fs_root(root.join("sub"), FsType::Tmpfs).unwrap();
-        assert!(tmpfs.open_file("planted", OpenMode::Read).is_ok());
+        // The planted filesystem opened as a root of its own type is a fine fs root.
+        let planted = Dir::open_fs_root(root.join("sub"), planted_fs).unwrap();
+        assert!(planted.open_file("planted", OpenMode::Read).is_ok());
         let wrong = Dir::open_fs_root(root.join("sub"), fs);
         expect(
             wrong,
             ErrorKind::WrongFilesystem,
-            "tmpfs as the temp dir's type",
+            "the planted filesystem as the temp dir's type",
         );
     });
     println!("fs-root mountns checks passed");
 }
 
 fn plant_tmpfs(target: &Path) {
+    plant_fs(target, "tmpfs");
+}
+
+fn plant_fs(target: &Path, fstype: &str) {
     use rustix::mount::MountFlags;
-    rustix::mount::mount("pathsafe-test", target, "tmpfs", MountFlags::empty(), None)
-        .unwrap_or_else(|e| panic!("mount tmpfs on {}: {e}", target.display()));
+    rustix::mount::mount("pathsafe-test", target, fstype, MountFlags::empty(), None)
+        .unwrap_or_else(|e| panic!("mount {fstype} on {}: {e}", target.display()));
     std::fs::write(target.join("planted"), "planted").expect("write planted file");
 }
 
