@@ -68,7 +68,6 @@ impl Error {
         }
     }
 
-    #[allow(dead_code)] // used by the bus client
     pub(crate) fn with_unit(mut self, unit: impl Into<String>) -> Error {
         self.inner.unit = Some(unit.into());
         self
@@ -79,7 +78,6 @@ impl Error {
         self
     }
 
-    #[allow(dead_code)] // used by the bus client
     pub(crate) fn with_dbus_name(mut self, name: impl Into<String>) -> Error {
         self.inner.dbus_name = Some(name.into());
         self

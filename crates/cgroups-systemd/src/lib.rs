@@ -1,10 +1,57 @@
-//! The systemd cgroup driver: cgroups as transient systemd units (scopes and slices)
-//! created over D-Bus, with the cgroup v1/v2 filesystem drivers writing what systemd
-//! does not manage.
+//! The systemd cgroup driver's building blocks: cgroups as transient systemd units
+//! (scopes and slices) created over D-Bus, named and configured as container
+//! runtimes do.
+//!
+//! - [`slice`](mod@slice): slice names and where systemd puts them (`a-b.slice` →
+//!   `/a.slice/a-b.slice`, C26), kubelet-style names from components;
+//! - [`unit`](mod@unit): the unit of a cgroup, and the runtime naming `slice:prefix:name`;
+//! - [`version`]: the manager's `Version` and the features gated on it;
+//! - [`properties`], [`cpu`], [`device_props`]: the typed [`property::Property`]
+//!   list for a new unit and for [`Resources`](cgroups_core::Resources) (quota
+//!   rounded to whole percents, CPU masks as bytes, devices with the empty
+//!   `DeviceAllow` first, C27, C28), testable without a bus;
+//! - [`Client`]: the D-Bus client (rustbus, no threads; one connection per process
+//!   and bus, reconnect on a broken connection and after `fork`, call and job
+//!   timeouts): `StartTransientUnit` waiting for the job, `StopUnit` +
+//!   `ResetFailedUnit`, `SetUnitProperties`, `AttachProcessesToUnit`, property reads.
+//!
+//! What it touches: the system bus socket `/run/dbus/system_bus_socket` or the user
+//! bus (`$DBUS_SESSION_BUS_ADDRESS`, `$XDG_RUNTIME_DIR/bus`); reading
+//! `/proc/devices` is the caller's (see [`device_props::DeviceContext`]). No cgroup
+//! file is written here.
+//!
+//! TODO(SystemdManager: the `cgroups_core::Manager` implementation on top of these
+//! blocks and the fs/fs2 drivers is not written yet).
+//!
+//! # `fork`
+//!
+//! A forked child never uses the parent's connection: the client notices the new
+//! pid and connects again. As with any lock, fork only while no other thread of the
+//! process is inside a client call (the child would wait forever for the lock).
+//!
+//! ```no_run
+//! use cgroups_core::Resources;
+//! use cgroups_systemd::properties::{CgroupVersion, unit_properties};
+//! use cgroups_systemd::unit::UnitName;
+//! use cgroups_systemd::version::{SystemdVersion, parse_version};
+//! use cgroups_systemd::{Bus, Client};
+//!
+//! # fn main() -> Result<(), cgroups_systemd::Error> {
+//! let client = Client::new(Bus::System);
+//! let version = SystemdVersion(parse_version(&client.version()?).unwrap_or(0));
+//! let unit = UnitName::parse_runtime("system.slice:myrt:ctr1")?;
+//! let props = unit_properties(&unit, Some(4242), &Resources::default(), CgroupVersion::V2, version);
+//! client.start_transient_unit(unit.name(), &props)?;
+//! println!("{}", client.unit_property(unit.name(), unit.kind().interface(), "ControlGroup")?);
+//! client.stop_unit(unit.name())?;
+//! # Ok(())
+//! # }
+//! ```
 
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
+mod client;
 pub mod cpu;
 pub mod device_props;
 mod error;
@@ -14,5 +61,7 @@ pub mod slice;
 mod unified;
 pub mod unit;
 pub mod version;
+mod wire;
 
+pub use client::{Bus, CALL_TIMEOUT, Client, JOB_TIMEOUT};
 pub use error::{Error, ErrorKind, Result};
