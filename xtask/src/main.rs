@@ -7,6 +7,8 @@
 //!   `target/vm/` (also done by `test` when something is missing).
 //! - `clean`: removes test cgroups left by killed test runs.
 //! - `check [--root DIR]`: the pathsafe boundary and `test-fixtures` rules.
+//! - `release CRATE major|minor|patch [--execute]`: one crate's release (docs/releasing.md).
+//! - `tools [--check]`: installs the release tools at their pinned versions.
 // A developer tool, never shipped: it reads the tree and cgroupfs with std::fs directly.
 #![allow(clippy::disallowed_methods)]
 // A command-line tool reports on stdout/stderr.
@@ -15,9 +17,11 @@
 mod cgscan;
 mod check;
 mod json;
+mod release;
 mod report;
 mod test_cmd;
 mod tiers;
+mod tools;
 mod util;
 mod vm;
 
@@ -32,7 +36,10 @@ usage: cargo xtask <command>
                                            select the VM tiers' binaries and tests)
   vm-prepare                               install qemu/busybox, fetch the VM kernels
   clean                                    remove cgtest-* cgroups of dead test runs
-  check [--root DIR]                       pathsafe boundary and test-fixtures rules";
+  check [--root DIR]                       pathsafe boundary and test-fixtures rules
+  release CRATE major|minor|patch          release checks (dry run), or the release with
+      [--execute] [--root DIR] [--skip S]  --execute (docs/releasing.md)
+  tools [--check]                          install the pinned release tools";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -59,6 +66,15 @@ fn main() -> ExitCode {
             [] => exit(check::run(&util::workspace_root())),
             [flag, dir] if flag == "--root" => exit(check::run(&PathBuf::from(dir))),
             _ => usage_error("check takes only --root DIR"),
+        },
+        "release" => match release::Options::parse(rest, util::workspace_root()) {
+            Ok(opts) => exit(release::run(&opts)),
+            Err(e) => usage_error(&e),
+        },
+        "tools" => match rest {
+            [] => exit(tools::run(false)),
+            [flag] if flag == "--check" => exit(tools::run(true)),
+            _ => usage_error("tools takes only --check"),
         },
         "help" | "--help" | "-h" => {
             println!("{USAGE}");
