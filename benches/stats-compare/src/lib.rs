@@ -1,5 +1,5 @@
 //! Side-by-side benchmark of cgroup statistics readers on the real v1 cgroupfs of
-//! this machine: this workspace's `cgroup-stats` [`Reader`], youki's
+//! this machine: this workspace's `cgroup-stats` [`Reader`](cgroup_stats::Reader), youki's
 //! `libcgroups` 0.7, `cgroups-rs` 0.5, an open+read+close floor and a kept-open
 //! `pread` floor, all reading the same controllers (cpu, cpuacct, memory, pids,
 //! blkio) of the same cgroup. Not published; not a default workspace member.
