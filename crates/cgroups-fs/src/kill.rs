@@ -6,6 +6,12 @@
 //! only once thawed); wait up to 100 ms for the tree to empty. At most 50 rounds,
 //! then [`ErrorKind::Timeout`].
 //!
+//! Before anything is frozen or signalled, the kill is refused
+//! ([`ErrorKind::InvalidPath`]) on a hierarchy root (every process of the machine)
+//! and when the calling process is in the tree: its pid is listed in a
+//! `cgroup.procs` of the tree in any hierarchy, or the calling thread in a `tasks`
+//! of the freezer hierarchy's tree (it would freeze itself and never thaw).
+//!
 //! Signals go through a pidfd (pidfd_open(2), pidfd_send_signal(2)), which is opened
 //! from the listed pid and used only if the pid is still listed after the pidfd
 //! exists: so a pid that was recycled between the listing and the signal is never
@@ -16,7 +22,7 @@ use std::collections::BTreeSet;
 use std::os::fd::OwnedFd;
 use std::time::{Duration, Instant};
 
-use cgroups_core::{Error, ErrorKind, Result};
+use cgroups_core::{CgroupDir, Error, ErrorKind, Result};
 use rustix::io::Errno;
 use rustix::process::{Pid, PidfdFlags, Signal};
 
@@ -29,11 +35,13 @@ const POLL: Duration = Duration::from_millis(5);
 
 /// Kills every process of the cgroup tree and waits until it is empty.
 pub(crate) fn kill(m: &FsManager) -> Result<()> {
+    m.refuse_root("kill every process of", false)?;
     let freezer = match m.hierarchy_for("freezer").map(|(_, h)| h.open()) {
         Ok(Ok(dir)) => Some(dir),
         Ok(Err(e)) if !e.is_not_found() => return Err(e),
         _ => None,
     };
+    refuse_if_caller_inside(m, freezer.as_ref())?;
     for _ in 0..ROUNDS {
         let frozen = match &freezer {
             Some(dir) => match freezer::freeze(&FreezerFiles(dir)) {
@@ -71,6 +79,38 @@ pub(crate) fn kill(m: &FsManager) -> Result<()> {
         ),
     )
     .with_hint("a process in uninterruptible sleep cannot die until its I/O completes"))
+}
+
+/// Refuses when this process is in the tree in any hierarchy (`cgroup.procs` lists
+/// the thread-group leader, as `/proc/self/cgroup` shows it), or when the calling
+/// thread is in the freezer hierarchy's tree (`tasks`).
+fn refuse_if_caller_inside(m: &FsManager, freezer: Option<&CgroupDir>) -> Result<()> {
+    let me = rustix::process::getpid().as_raw_pid().unsigned_abs();
+    let tid = rustix::thread::gettid().as_raw_pid().unsigned_abs();
+    let process_inside = m.pids_everywhere()?.contains(&me);
+    let thread_inside = match freezer.map(CgroupDir::all_threads) {
+        Some(Ok(tids)) => tids.contains(&tid),
+        Some(Err(e)) if e.is_not_found() => false,
+        Some(Err(e)) => return Err(e),
+        None => false,
+    };
+    if !process_inside && !thread_inside {
+        return Ok(());
+    }
+    let who = match process_inside {
+        true => format!("process {me}"),
+        false => format!("thread {tid}"),
+    };
+    Err(Error::new(
+        ErrorKind::InvalidPath,
+        format!(
+            "refusing to kill {}: the calling {who} is inside it (it would freeze or \
+             kill itself)",
+            m.config.path
+        ),
+    )
+    .with_value(me.to_string())
+    .with_hint("call kill from a process outside the cgroup tree"))
 }
 
 fn wait_empty(m: &FsManager) -> Result<bool> {

@@ -52,7 +52,9 @@
 //! - **hugetlb**: `hugetlb.<size>.limit_in_bytes`, then `.rsvd.limit_in_bytes` until
 //!   the kernel shows it has none.
 //! - **net_cls** `net_cls.classid`, **net_prio** `net_prio.ifpriomap` (one entry per
-//!   write), **freezer** `freezer.state`, **rdma** `rdma.max`.
+//!   write), **rdma** `rdma.max`, and last **freezer** `freezer.state` (after every
+//!   limit, so that a request the kernel refuses part-way never leaves the cgroup
+//!   newly frozen).
 //! - **devices** (only when [`Resources::devices`] is `Some`): the target state is
 //!   computed with the `devices` crate's emulator before anything is written (an
 //!   empty list denies every device; a rule that would punch a hole into a wildcard
@@ -64,17 +66,29 @@
 //!   deny list ([`ErrorKind::KernelRefused`] otherwise).
 //!
 //! A failed write stops at once; the error names the file, the value and the errno.
+//! The files written before it keep their new values (the kernel has no
+//! transactions); repeating the same request is safe.
+//!
+//! On a hierarchy root (the path `/`), `set` and `add_pid` are refused
+//! ([`ErrorKind::InvalidPath`]) unless [`FsManager::allow_root_writes`] allows them;
+//! `kill` and `destroy` are always refused there.
 //!
 //! # Other operations
 //!
 //! - Freezing writes `FROZEN` until `freezer.state` reads `FROZEN`, at most 1000
 //!   times, and thaws again on failure (C24).
-//! - [`Manager::pids`], [`Manager::all_pids`], [`Manager::threads`] (`tasks`) and
-//!   [`Manager::exists`] use the first joined hierarchy among devices, pids, freezer,
-//!   cpu, cpuacct, cpuset, blkio, memory, the others, unified.
+//! - [`Manager::pids`], [`Manager::all_pids`] and [`Manager::threads`] (`tasks`) use
+//!   the first joined hierarchy where the cgroup exists, among devices, pids,
+//!   freezer, cpu, cpuacct, cpuset, blkio, memory, the others, unified.
+//!   [`Manager::exists`] is true when the cgroup exists in any joined hierarchy.
 //! - [`Manager::kill`] freezes (when the freezer is joined), sends SIGKILL through
 //!   pidfds to every process of the tree in every hierarchy, thaws, and repeats until
-//!   the tree is empty (bounded).
+//!   the tree is empty (bounded). It is refused before anything is frozen when the
+//!   calling process is in the tree (`cgroup.procs` in any hierarchy, or the calling
+//!   thread in the freezer hierarchy's `tasks`): it would freeze or kill itself.
+//! - Walks of the tree (listing, killing, removing) reach sub-cgroups of any name,
+//!   UTF-8 or not, and hold a small, fixed number of fds however wide or deep the
+//!   tree is.
 //! - [`Manager::destroy`] refuses while processes remain ([`ErrorKind::Busy`]) and
 //!   removes the cgroup and its sub-cgroups from every hierarchy.
 //! - Rootless ([`Config::rootless`]): EPERM/EACCES/EROFS while creating or joining
@@ -140,6 +154,8 @@ mod controller;
 #[cfg(test)]
 mod fake;
 mod files;
+#[cfg(test)]
+mod guard_tests;
 mod kill;
 mod layout;
 mod lifecycle;

@@ -98,12 +98,17 @@ fn roll_back(m: &FsManager, created: &[(usize, Vec<String>)]) {
     }
 }
 
-/// Moves `pid` into the cgroup (or its sub-cgroup `sub`) in every active hierarchy.
+/// Moves `pid` into the cgroup (or its sub-cgroup `sub`; `""` is the cgroup
+/// itself) in every active hierarchy. The cgroup itself must not be a hierarchy
+/// root unless the manager allows root writes.
 pub(crate) fn join(m: &FsManager, sub: Option<&str>, pid: u32) -> Result<()> {
     let sub_rel = match sub {
+        None | Some("") => None,
         Some(sub) => Some(check_sub(m, sub)?),
-        None => None,
     };
+    if sub_rel.is_none() {
+        m.refuse_root("move a process into", true)?;
+    }
     for (i, h) in m.active() {
         let rel = match &sub_rel {
             Some(s) if h.rel.is_empty() => s.clone(),
@@ -125,10 +130,10 @@ pub(crate) fn join(m: &FsManager, sub: Option<&str>, pid: u32) -> Result<()> {
 
 /// Validates a sub-cgroup path: relative, plain components, never escaping.
 fn check_sub(m: &FsManager, sub: &str) -> Result<String> {
-    if sub.is_empty() || sub.starts_with('/') {
+    if sub.starts_with('/') {
         return Err(Error::new(
             ErrorKind::InvalidPath,
-            format!("sub-cgroup {sub:?} must be a non-empty path relative to the cgroup"),
+            format!("sub-cgroup {sub:?} must be a path relative to the cgroup"),
         )
         .with_value(sub.to_owned()));
     }

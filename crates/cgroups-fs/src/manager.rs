@@ -79,6 +79,8 @@ pub struct FsManager {
     /// Hierarchies left out after a tolerated error (rootless, best effort).
     dropped: Mutex<BTreeSet<usize>>,
     pub(crate) cpuset_names: Names,
+    /// `set` and `add_pid` may act on a hierarchy root ([`FsManager::allow_root_writes`]).
+    pub(crate) root_writes: bool,
 }
 
 impl FsManager {
@@ -147,7 +149,47 @@ impl FsManager {
             hierarchies,
             dropped: Mutex::new(BTreeSet::new()),
             cpuset_names,
+            root_writes: false,
         }
+    }
+
+    /// Allows [`Manager::set`] and [`Manager::add_pid`] when the cgroup is a
+    /// hierarchy root (the path `/`). Default: refused with
+    /// [`ErrorKind::InvalidPath`], because the root's files belong to the machine
+    /// (root `cpuset.cpus` is every process's placement) and moving a process there
+    /// takes it out of its cgroup. [`Manager::kill`] and [`Manager::destroy`] are
+    /// refused on a root whatever this says.
+    pub fn allow_root_writes(mut self, allow: bool) -> FsManager {
+        self.root_writes = allow;
+        self
+    }
+
+    /// Whether the cgroup is a hierarchy root in some hierarchy.
+    pub(crate) fn is_root(&self) -> bool {
+        self.hierarchies.iter().any(|h| h.rel.is_empty())
+    }
+
+    /// Refuses `what` on a hierarchy root unless [`allow_root_writes`] allows it
+    /// (`opt_in`).
+    ///
+    /// [`allow_root_writes`]: FsManager::allow_root_writes
+    pub(crate) fn refuse_root(&self, what: &str, opt_in: bool) -> Result<()> {
+        if !self.is_root() || (opt_in && self.root_writes) {
+            return Ok(());
+        }
+        let hint = match opt_in {
+            true => "use a cgroup below the root, or FsManager::allow_root_writes(true)",
+            false => "use a cgroup below the root",
+        };
+        Err(Error::new(
+            ErrorKind::InvalidPath,
+            format!(
+                "refusing to {what} {}: it is a hierarchy root",
+                self.config.path
+            ),
+        )
+        .with_value(self.config.path.to_string())
+        .with_hint(hint))
     }
 
     fn dropped(&self) -> MutexGuard<'_, BTreeSet<usize>> {
@@ -199,6 +241,29 @@ impl FsManager {
                 .with_path(self.config.path.to_string())
                 .with_hint(hint),
         )
+    }
+
+    /// The cgroup directory used to list processes: in the first hierarchy of
+    /// `PIDS_PREFERENCE` where it exists (a cgroup left in some hierarchies only is
+    /// still listed); the error of the preferred one when it exists nowhere.
+    pub(crate) fn listing_dir(&self) -> Result<CgroupDir> {
+        let preferred = self.listing_hierarchy()?;
+        let first = match preferred.open() {
+            Err(e) if e.is_not_found() => e,
+            other => return other,
+        };
+        let active = self.active();
+        let others = PIDS_PREFERENCE
+            .iter()
+            .flat_map(|c| active.iter().filter(move |(_, h)| h.has(c)))
+            .filter(|(_, h)| !std::ptr::eq(*h, preferred));
+        for (_, h) in others {
+            match h.open() {
+                Err(e) if e.is_not_found() => continue,
+                other => return other,
+            }
+        }
+        Err(first)
     }
 
     /// The hierarchy used to list processes (see `PIDS_PREFERENCE`).
@@ -254,15 +319,19 @@ impl Manager for FsManager {
         crate::lifecycle::create(self)
     }
 
+    /// Refused on a hierarchy root unless [`FsManager::allow_root_writes`].
     fn add_pid(&self, pid: u32) -> Result<()> {
         crate::lifecycle::join(self, None, pid)
     }
 
+    /// `""` is the cgroup itself (as [`add_pid`](Manager::add_pid)).
     fn add_pid_to(&self, sub: &str, pid: u32) -> Result<()> {
         crate::lifecycle::join(self, Some(sub), pid)
     }
 
+    /// Refused on a hierarchy root unless [`FsManager::allow_root_writes`].
     fn set(&self, resources: &Resources) -> Result<()> {
+        self.refuse_root("set resources on", true)?;
         crate::apply::set(self, resources)
     }
 
@@ -288,15 +357,15 @@ impl Manager for FsManager {
     }
 
     fn pids(&self) -> Result<Vec<u32>> {
-        self.listing_hierarchy()?.open()?.pids()
+        self.listing_dir()?.pids()
     }
 
     fn all_pids(&self) -> Result<Vec<u32>> {
-        self.listing_hierarchy()?.open()?.all_pids()
+        self.listing_dir()?.all_pids()
     }
 
     fn threads(&self) -> Result<Vec<u32>> {
-        self.listing_hierarchy()?.open()?.threads()
+        self.listing_dir()?.threads()
     }
 
     fn kill(&self) -> Result<()> {
@@ -307,11 +376,12 @@ impl Manager for FsManager {
         crate::lifecycle::destroy(self)
     }
 
+    /// True when the cgroup directory exists in any hierarchy this manager uses
+    /// (not only the first): a cgroup left behind in some hierarchies still exists.
     fn exists(&self) -> bool {
-        match self.listing_hierarchy() {
-            Ok(h) => h.rel.is_empty() || h.root.exists(&h.rel),
-            Err(_) => false,
-        }
+        self.active()
+            .iter()
+            .any(|(_, h)| h.rel.is_empty() || h.root.exists(&h.rel))
     }
 
     fn paths(&self) -> BTreeMap<String, PathBuf> {

@@ -272,7 +272,7 @@ fn sub_cgroups_that_escape_are_refused() {
     let t = Tree::new(&["pids"]);
     let m = t.manager(config("/job"), &["pids"]);
     m.create().unwrap();
-    for sub in ["../other", "/abs", "a/../../b", "", "a//b"] {
+    for sub in ["../other", "/abs", "a/../../b", "a//b"] {
         let err = m.add_pid_to(sub, 7).unwrap_err();
         assert_eq!(err.kind(), ErrorKind::InvalidPath, "{sub:?}");
     }

@@ -46,9 +46,11 @@ pub(crate) fn best_effort(controller: &str) -> bool {
     matches!(controller, "name=systemd" | "misc")
 }
 
-/// The controllers that `r` needs, in [`ORDER`].
+/// The controllers that `r` needs, in [`ORDER`] except that `freezer` comes last:
+/// a request that fails part-way (the kernel refuses a later file) then never leaves
+/// the cgroup newly frozen.
 pub(crate) fn wanted(r: &Resources) -> Vec<&'static str> {
-    ORDER
+    let mut wanted: Vec<&'static str> = ORDER
         .iter()
         .copied()
         .filter(|c| match *c {
@@ -65,7 +67,12 @@ pub(crate) fn wanted(r: &Resources) -> Vec<&'static str> {
             "rdma" => rdma::wanted(&r.rdma),
             _ => false,
         })
-        .collect()
+        .collect();
+    if let Some(at) = wanted.iter().position(|c| *c == "freezer") {
+        let freezer = wanted.remove(at);
+        wanted.push(freezer);
+    }
+    wanted
 }
 
 /// Writes the part of `r` that belongs to `controller`. `cpuset_names` is the file
@@ -114,6 +121,16 @@ mod tests {
         r.cpuset.cpus = Some("0".to_owned());
         r.cpu.shares = Some(512);
         assert_eq!(wanted(&r), ["cpuset", "memory", "cpu", "pids", "freezer"]);
+    }
+
+    #[test]
+    fn the_freezer_comes_after_every_limit() {
+        let mut r = Resources::default();
+        r.freezer = Some(FreezerState::Frozen);
+        r.rdma.insert("mlx5_0".to_owned(), Default::default());
+        r.rdma.get_mut("mlx5_0").unwrap().hca_handles = Some(2);
+        r.pids_max = Some(Limit::Value(10));
+        assert_eq!(wanted(&r), ["pids", "rdma", "freezer"]);
     }
 
     #[test]

@@ -9,10 +9,12 @@
 #![allow(clippy::disallowed_methods)]
 
 mod fixture;
+mod guards;
 mod lifecycle;
 mod limits;
 
 use fixture::ALLOCATE_ENV;
+use guards::*;
 use ktest::{Need, Test};
 use lifecycle::*;
 use limits::*;
@@ -20,6 +22,9 @@ use limits::*;
 fn main() {
     if let Ok(mib) = std::env::var(ALLOCATE_ENV) {
         allocate_and_exit(&mib);
+    }
+    if let Ok(path) = std::env::var(KILL_SELF_ENV) {
+        kill_self_and_exit(&path);
     }
     let v1 = |c| Need::V1Controller(c);
     ktest::main(vec![
@@ -98,6 +103,21 @@ fn main() {
         .needs(Need::Root)
         .needs(v1("net_cls"))
         .needs(v1("net_prio")),
+        Test::new(
+            "kill_and_destroy_pass_a_sub_cgroup_whose_name_is_not_utf8",
+            kill_and_destroy_pass_a_sub_cgroup_whose_name_is_not_utf8,
+        )
+        .needs(Need::Root)
+        .needs(v1("cpu"))
+        .needs(v1("freezer"))
+        .needs(v1("pids")),
+        Test::new(
+            "kill_is_refused_when_the_caller_is_inside",
+            kill_is_refused_when_the_caller_is_inside,
+        )
+        .needs(Need::Root)
+        .needs(v1("freezer"))
+        .needs(v1("pids")),
         Test::new(
             "oom_killer_fires_in_a_small_memory_cgroup",
             oom_killer_fires_in_a_small_memory_cgroup,
