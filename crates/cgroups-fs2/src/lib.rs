@@ -21,14 +21,24 @@
 //!   `memory.min`, `memory.oom.group`; `io.bfq.weight` or `io.weight`, `io.max`;
 //!   `cpu.idle`, `cpu.weight`, `cpu.max.burst`, `cpu.max`; `cpuset.cpus`,
 //!   `cpuset.mems`; `hugetlb.<size>.max`, `hugetlb.<size>.rsvd.max`; `rdma.max`;
-//!   `cgroup.freeze`; then the raw `unified` keys, last, so they override;
+//!   the raw `unified` keys, after the typed fields so they override; and last
+//!   `cgroup.freeze` (the reference writes it before the unified keys; last, a
+//!   request the kernel refuses part-way never leaves the cgroup newly frozen, and
+//!   `cgroup.freeze` cannot be a unified key). Everything checkable without the
+//!   kernel is checked before the first write (see
+//!   [`validate`](cgroups_core::validate)); a kernel refusal part-way leaves the
+//!   files before it written (the error names the file);
 //! - freezing: `cgroup.freeze`, `cgroup.events` (`frozen`), waited for with
 //!   `poll(2)` (`POLLPRI`), never a sleeping loop;
 //! - killing: `cgroup.kill`, or freeze + `pidfd_open(2)`/`pidfd_send_signal(2)`
 //!   SIGKILL (`kill(2)` without pidfds) + thaw; then `populated 0` in
 //!   `cgroup.events`;
 //! - membership and accounting: `cgroup.procs`, `cgroup.threads`, `memory.events`
-//!   (`oom_kill`); removal: `rmdir(2)` depth first.
+//!   (`oom_kill`); removal: `rmdir(2)` depth first. Walks of the tree reach
+//!   sub-cgroups of any name (UTF-8 or not) and hold a small, fixed number of fds.
+//!
+//! On the hierarchy root (the path `/`), `kill` and `destroy` are refused, and
+//! `set` and `add_pid` too unless [`Fs2Manager::allow_root_writes`] allows them.
 //!
 //! Every open goes through `cgroups-core`'s [`CgroupDir`](cgroups_core::CgroupDir):
 //! fd-based, beneath the verified cgroup2 root.
@@ -93,6 +103,8 @@ mod events;
 mod fake;
 mod files;
 mod freezer;
+#[cfg(test)]
+mod guard_tests;
 mod kill;
 mod manager;
 mod paths;

@@ -30,6 +30,7 @@ pub struct Fs2Manager {
     path: CgroupPath,
     rel: String,
     enable_at_root: bool,
+    root_writes: bool,
     kill_policy: kill::KillPolicy,
     hugetlb_rsvd: AtomicBool,
     state: Mutex<State>,
@@ -113,6 +114,7 @@ impl Fs2Manager {
             root,
             path,
             enable_at_root: false,
+            root_writes: false,
             kill_policy: kill::KillPolicy::default(),
             hugetlb_rsvd: AtomicBool::new(true),
             state: Mutex::new(State::default()),
@@ -124,6 +126,17 @@ impl Fs2Manager {
     /// or to systemd, and a missing controller is reported instead).
     pub fn enable_at_root(mut self, allow: bool) -> Fs2Manager {
         self.enable_at_root = allow;
+        self
+    }
+
+    /// Allows [`set`](Manager::set) and [`add_pid`](Manager::add_pid) when the
+    /// manager's cgroup is the hierarchy root itself (the path `/`). Default:
+    /// refused with [`ErrorKind::InvalidPath`]: the root's files belong to the
+    /// machine and moving a process there (PID 1, say) takes it out of its cgroup.
+    /// [`kill`](Manager::kill) and [`destroy`](Manager::destroy) are refused on the
+    /// root whatever this says.
+    pub fn allow_root_writes(mut self, allow: bool) -> Fs2Manager {
+        self.root_writes = allow;
         self
     }
 
@@ -209,6 +222,18 @@ impl Fs2Manager {
         }
     }
 
+    /// [`refuse_root`](Self::refuse_root) unless [`allow_root_writes`] allowed it.
+    ///
+    /// [`allow_root_writes`]: Fs2Manager::allow_root_writes
+    fn refuse_root_write(&self, what: &str) -> Result<()> {
+        match self.root_writes {
+            true => Ok(()),
+            false => self.refuse_root(what).map_err(|e| {
+                e.with_hint("use a cgroup below the root, or Fs2Manager::allow_root_writes(true)")
+            }),
+        }
+    }
+
     fn apply_freezer(dir: &CgroupDir, state: FreezerState) -> Result<()> {
         match state {
             FreezerState::Frozen => freezer::freeze(dir, freezer::FREEZE_BUDGET),
@@ -263,18 +288,26 @@ impl Manager for Fs2Manager {
         self.create_with(&Resources::default())
     }
 
+    /// Refused on the hierarchy root unless [`Fs2Manager::allow_root_writes`].
     fn add_pid(&self, pid: u32) -> Result<()> {
+        self.refuse_root_write("move a process into")?;
         self.dir()?.add_pid(pid)
     }
 
+    /// `""` is the cgroup itself (as [`add_pid`](Manager::add_pid)).
     fn add_pid_to(&self, sub: &str, pid: u32) -> Result<()> {
+        if sub.is_empty() {
+            return self.add_pid(pid);
+        }
         let target = self.path.join(sub)?;
         self.root.open_child(&target.relative_str())?.add_pid(pid)
     }
 
     /// Device rules are applied first (the step most likely to fail: program load
-    /// and attach), then the files in the reference order.
+    /// and attach), then the files in the reference order, the freezer state last.
+    /// Refused on the hierarchy root unless [`Fs2Manager::allow_root_writes`].
     fn set(&self, resources: &Resources) -> Result<()> {
+        self.refuse_root_write("set resources on")?;
         let filter = check_request(resources)?;
         create::prepare(
             &self.root,

@@ -25,5 +25,20 @@ fn main() {
     kids::run_child_mode_if_asked();
     let mut tests = host::tests();
     tests.extend(controllers::tests());
+    let unified = |test: ktest::Test| test.needs(ktest::Need::Root).needs(ktest::Need::Unified);
+    tests.push(
+        unified(ktest::Test::new(
+            "cgroup_kill_and_destroy_pass_a_sub_cgroup_whose_name_is_not_utf8",
+            kill::cgroup_kill_past_a_raw_name,
+        ))
+        .needs(ktest::Need::UnifiedFile("cgroup.kill")),
+    );
+    tests.push(
+        unified(ktest::Test::new(
+            "kill_fallback_and_destroy_pass_a_sub_cgroup_whose_name_is_not_utf8",
+            kill::kill_fallback_past_a_raw_name,
+        ))
+        .needs(ktest::Need::UnifiedFile("cgroup.freeze")),
+    );
     ktest::main(tests);
 }

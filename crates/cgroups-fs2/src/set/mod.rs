@@ -1,9 +1,12 @@
 //! Applying [`Resources`] to one cgroup: the write order of the reference.
 //!
-//! pids → memory → io → cpu → cpuset → hugetlb → rdma → freezer → unified keys. The
-//! unified keys come last so that they override the typed fields. Device rules (the
-//! reference's step between cpu and cpuset) are an eBPF program, attached by the
-//! manager before these writes (`crate::device_filter`).
+//! pids → memory → io → cpu → cpuset → hugetlb → rdma → unified keys → freezer. The
+//! unified keys come after the typed fields so that they override them. The freezer
+//! state comes last, after the unified keys (the reference has it before them):
+//! `cgroup.freeze` cannot be a unified key, so nothing is overridden differently,
+//! and a request that the kernel refuses part-way never leaves the cgroup newly
+//! frozen. Device rules (the reference's step between cpu and cpuset) are an eBPF
+//! program, attached by the manager before these writes (`crate::device_filter`).
 
 mod cpu;
 mod io;
@@ -29,8 +32,8 @@ pub(crate) struct SetContext<'a> {
     pub(crate) hugetlb_rsvd: &'a AtomicBool,
 }
 
-/// Writes `resources` in the reference order; `freeze` applies the freezer state at
-/// its place in the order (after the limits, before the unified keys).
+/// Writes `resources` in the reference order; `freeze` applies the freezer state
+/// last, after the unified keys.
 pub(crate) fn apply(
     files: &dyn Files,
     resources: &Resources,
@@ -44,10 +47,11 @@ pub(crate) fn apply(
     simple::cpuset(files, &resources.cpuset)?;
     simple::hugetlb(files, &resources.hugetlb, ctx.hugetlb_rsvd)?;
     simple::rdma(files, &resources.rdma)?;
-    if let Some(state) = resources.freezer {
-        freeze(state)?;
+    unified::write(files, &resources.unified)?;
+    match resources.freezer {
+        Some(state) => freeze(state),
+        None => Ok(()),
     }
-    unified::write(files, &resources.unified)
 }
 
 #[cfg(test)]

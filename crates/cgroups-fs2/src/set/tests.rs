@@ -107,7 +107,7 @@ fn everything() -> Resources {
 }
 
 #[test]
-fn files_are_written_in_the_reference_order_with_unified_last() {
+fn files_are_written_in_the_reference_order_unified_then_the_freezer_last() {
     let tree = cgroup(ALL_FILES);
     let log = std::cell::RefCell::new(Vec::new());
     let rsvd = AtomicBool::new(true);
@@ -142,7 +142,28 @@ fn files_are_written_in_the_reference_order_with_unified_last() {
             "memory.high max",
         ]
     );
-    assert_eq!(log.into_inner(), ["freezer Thawed after 13 writes"]);
+    assert_eq!(log.into_inner(), ["freezer Thawed after 14 writes"]);
+}
+
+#[test]
+fn a_unified_write_the_kernel_refuses_leaves_the_freezer_alone() {
+    let tree = cgroup(ALL_FILES);
+    tree.fail("c/memory.high", None, Errno::INVAL, 1);
+    let mut r = everything();
+    r.freezer = Some(FreezerState::Frozen);
+    let rsvd = AtomicBool::new(true);
+    let ctx = SetContext {
+        cpu_max: CpuMaxMode::Create,
+        hugetlb_rsvd: &rsvd,
+    };
+    let mut froze = false;
+    let mut freeze = |_: FreezerState| {
+        froze = true;
+        Ok(())
+    };
+    let err = apply(&tree.files("c"), &r, &ctx, &mut freeze).unwrap_err();
+    assert!(err.to_string().contains("memory.high"), "{err}");
+    assert!(!froze, "the cgroup was frozen by a request that failed");
 }
 
 #[test]

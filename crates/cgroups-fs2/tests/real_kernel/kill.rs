@@ -105,3 +105,34 @@ pub fn destroy_populated() -> Result<(), Failed> {
     ensure_eq!(kids.wait_signal(pid)?, Some(9));
     Ok(())
 }
+
+/// Kill (through `cgroup.kill`, or with `fallback` the freeze + SIGKILL path) and
+/// destroy a tree that has a sub-cgroup whose name is not UTF-8
+/// (`mkdir "$(printf 'bad\xff')"`), next to a sub-cgroup running a heartbeat.
+fn kill_past_a_raw_name(tag: &str, fallback: bool) -> Result<(), Failed> {
+    use std::os::unix::ffi::OsStrExt;
+    let c = case(tag)?;
+    let mut kids = Kids::default();
+    let m = c.manager("")?.force_kill_fallback(fallback);
+    m.create()?;
+    c.manager("a")?.create()?;
+    let raw = c.dir.join(std::ffi::OsStr::from_bytes(b"bad\xff"));
+    rustix::fs::mkdir(&raw, rustix::fs::Mode::from_raw_mode(0o755))?;
+    let (pid, _) = kids.spawn(Mode::Heartbeat, &c.name)?;
+    m.add_pid_to("a", pid)?;
+    ensure_eq!(m.all_pids()?, [pid]);
+
+    m.kill()?;
+    ensure_eq!(kids.wait_signal(pid)?, Some(9));
+    m.destroy()?;
+    ensure!(!c.exists("")?, "{} survived destroy", c.dir.display());
+    Ok(())
+}
+
+pub fn cgroup_kill_past_a_raw_name() -> Result<(), Failed> {
+    kill_past_a_raw_name("rawkill", false)
+}
+
+pub fn kill_fallback_past_a_raw_name() -> Result<(), Failed> {
+    kill_past_a_raw_name("rawkillfb", true)
+}
