@@ -10,7 +10,9 @@
 //!   throttling, burst), memory (usage, peak, limit, failcnt, swap and
 //!   memory+swap with the v1 meaning on both versions, v1 kernel and kernel TCP
 //!   memory, the whole `memory.stat`, `memory.events`, v1 `memory.oom_control`
-//!   and `memory.numa_stat`), pids, block I/O (the v1 families with their
+//!   and `memory.numa_stat`), pids (with the Go reference's count of
+//!   `cgroup.procs` when the v2 pids controller is off, marked as such),
+//!   block I/O (the v1 families with their
 //!   fallback order, v2 `io.stat` with io cost), hugetlb per page size, RDMA,
 //!   misc, cpuset, and PSI for cpu, memory and io. With `serde` it serializes
 //!   with the Go reference's `cgroups.Stats` JSON names.
@@ -27,7 +29,8 @@
 //! and `cgroup-v1/*.rst`): v2 `cpu.stat`, `cpuset.{cpus,mems}[.effective]`,
 //! `memory.{current,max,peak,swap.*,stat,events}`, `pids.{current,max,peak,events}`,
 //! `io.stat`, `hugetlb.<size>.*`, `rdma.{current,max}`, `misc.{current,max,events}`,
-//! `{cpu,memory,io}.pressure`, `cgroup.events`; v1 `cpu.stat`, `cpuacct.*`,
+//! `{cpu,memory,io}.pressure`, `cgroup.events`, `cgroup.procs` and
+//! `cgroup.threads` (counted when there is no `pids.current`); v1 `cpu.stat`, `cpuacct.*`,
 //! `cpuset.*`, `memory.*` (usage, memsw, kmem, kmem.tcp, stat, use_hierarchy,
 //! oom_control, numa_stat), `pids.*`, `blkio.*` statistics, `hugetlb.<size>.*`;
 //! `/sys/kernel/mm/hugepages` for the page sizes. System calls: `openat2`/`openat`
@@ -71,14 +74,22 @@
 //! - v1 blkio: the first family whose first file has device entries wins
 //!   (C09); `BlkioStats::source` says which.
 //! - An empty cpuset list means "inherit" (C16), not "no CPUs".
+//! - v2 without the pids controller: `pids_stats.current` is the number of
+//!   lines of the cgroup's own `cgroup.procs` (of `cgroup.threads` when the
+//!   kernel refuses `cgroup.procs` with `EOPNOTSUPP`, a threaded cgroup), with
+//!   limit 0 in JSON, as the Go reference reports it. It is not what
+//!   `pids.current` counts (threads of the whole subtree): [`PidsStats::source`]
+//!   says which of the two a value is ([`PidsSource`]), JSON adds
+//!   `"counted_from"` for a count, and `limit` is `None` in Rust. v1 has no
+//!   such count (nor has the reference); the [`UsageSummary`] does not count
+//!   either.
 //!
 //! # Not here yet
 //!
 //! TODO(model): `memory.pressure` of a v2 cgroup without the memory controller
 //! has no place in the Go-shaped model and is not reported; the v2 root
 //! cgroup's memory figures (no `memory.current` there) are not emulated from
-//! `/proc/meminfo`; no `cgroup.threads` count replaces `pids.current` when the
-//! pids controller is off (docs/decisions.md: a different quantity).
+//! `/proc/meminfo`.
 
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]

@@ -19,7 +19,9 @@ use crate::summary::{CpuUsage, MemoryUsage, PidsUsage, UsageSummary};
 ///
 /// The pids part is not derived from `cgroup.procs` when the pids controller is
 /// off: `pids.current` counts tasks in the whole subtree, which a process list of
-/// one directory cannot give.
+/// one directory cannot give, and [`PidsUsage`] has no field to say which one
+/// it holds. The [`Reader`](crate::Reader) does count, for the Go-shaped
+/// [`PidsStats`](crate::PidsStats), and marks the value with its source.
 ///
 /// # Errors
 ///

@@ -90,6 +90,11 @@ fn v2_stats_use_the_go_reference_names() {
         json["pids_stats"]["limit"], 0,
         "unlimited pids is 0 like Go"
     );
+    assert_eq!(
+        keys(&json["pids_stats"]),
+        ["current", "events_max", "limit", "peak"],
+        "no counted_from for pids.current"
+    );
     let blkio = &json["blkio_stats"];
     for k in [
         "io_service_bytes_recursive",
@@ -122,6 +127,18 @@ fn v2_stats_use_the_go_reference_names() {
         json["cpuset_stats"]["cpus"],
         serde_json::json!([0, 1, 2, 3, 8])
     );
+}
+
+#[test]
+fn counted_pids_keep_the_go_names_and_say_what_was_counted() {
+    let cg = common::fake(&[("cgroup.procs", "40\n41\n42\n")]);
+    let mut r = Reader::open_v2(&cg.dir, options()).unwrap();
+    let json = serde_json::to_value(r.read().unwrap()).unwrap();
+    let pids = &json["pids_stats"];
+    assert_eq!(keys(pids), ["counted_from", "current", "limit"]);
+    assert_eq!(pids["current"], 3);
+    assert_eq!(pids["limit"], 0, "Go: Limit 0 when counted");
+    assert_eq!(pids["counted_from"], "cgroup.procs");
 }
 
 #[test]

@@ -11,7 +11,8 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 
 use cgroup_stats::{
-    BlkioSource, Controllers, ErrorKind, FdBudget, MemoryStatName, Reader, ReaderOptions, V1Dirs,
+    BlkioSource, Controllers, ErrorKind, FdBudget, MemoryStatName, PidsSource, Reader,
+    ReaderOptions, V1Dirs,
 };
 use cgroups_core::{CgroupDir, Limit};
 use common::{Counting, allocations_during};
@@ -165,8 +166,8 @@ fn v1_stats_of_every_hierarchy_are_complete_and_correct() -> Result<(), Failed> 
 
     let pids = stats.pids.ok_or("no pids part")?;
     ensure_eq!(
-        (pids.current, pids.limit),
-        (0, Limit::Max),
+        (pids.current, pids.limit, pids.source),
+        (0, Some(Limit::Max), PidsSource::PidsCurrent),
         "the child has exited"
     );
     let blkio = stats.blkio.as_ref().ok_or("no blkio part")?;
@@ -210,10 +211,134 @@ fn unified_stats_have_cpu_and_pressure() -> Result<(), Failed> {
     let has = |f: &str| cg.path().join(f).exists();
     ensure_eq!(cpu.psi.is_some(), has("cpu.pressure"));
     ensure_eq!(stats.memory.is_some(), has("memory.current"));
-    ensure_eq!(stats.pids.is_some(), has("pids.current"));
+    let pids = stats
+        .pids
+        .ok_or("no pids part: counted or read, it is always there")?;
+    match has("pids.current") {
+        true => ensure_eq!(pids.source, PidsSource::PidsCurrent),
+        false => ensure_eq!(pids.source, PidsSource::CgroupProcs),
+    }
     let blkio = stats.blkio.as_ref();
     ensure_eq!(blkio.and_then(|b| b.psi).is_some(), has("io.pressure"));
     ensure_eq!(stats.hugetlb.is_empty(), !has("hugetlb.2MB.current"));
+    cg.remove()
+}
+
+/// A child cgroup `name` of `cg` (removed with `cg`'s tree) and its handle.
+fn sub_cgroup(cg: &TestCgroup, name: &str) -> Result<(std::path::PathBuf, CgroupDir), Failed> {
+    let path = cg.path().join(name);
+    std::fs::create_dir(&path).map_err(|e| format!("mkdir {}: {e}", path.display()))?;
+    let dir = open(cg)?.open_child(name)?;
+    Ok((path, dir))
+}
+
+/// Processes the test started; killed and reaped on drop, also on failure.
+struct Kids(Vec<std::process::Child>);
+
+impl Kids {
+    /// Starts `sleep 120`, also adopted by `cg`; returns its pid.
+    fn sleeper(&mut self, cg: &TestCgroup) -> Result<u32, Failed> {
+        let child = Command::new("sleep")
+            .arg("120")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .spawn()
+            .map_err(|e| format!("spawn sleep: {e}"))?;
+        let pid = child.id();
+        self.0.push(child);
+        cg.adopt_child(pid)?;
+        Ok(pid)
+    }
+}
+
+impl Drop for Kids {
+    fn drop(&mut self) {
+        for child in &mut self.0 {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+fn write(path: &Path, value: &str) -> Result<(), Failed> {
+    std::fs::write(path, value)
+        .map_err(|e| format!("write {value} to {}: {e}", path.display()).into())
+}
+
+fn unified_without_pids_controller_counts_cgroup_procs() -> Result<(), Failed> {
+    // The test cgroup enables nothing for its children, so `leaf` never has
+    // pids.current, whatever the root enables.
+    let cg = TestCgroup::new_unified("stats-pids-count")?;
+    let mut kids = Kids(Vec::new());
+    let (leaf_path, leaf) = sub_cgroup(&cg, "leaf")?;
+    ensure!(
+        !leaf_path.join("pids.current").exists(),
+        "leaf has pids.current"
+    );
+    for _ in 0..2 {
+        let pid = kids.sleeper(&cg)?;
+        write(&leaf_path.join("cgroup.procs"), &pid.to_string())?;
+    }
+    let pids_only = ReaderOptions::with_controllers(Controllers::PIDS);
+    let mut reader = Reader::open_v2(&leaf, pids_only.clone())?;
+    let pids = reader.read()?.pids.ok_or("no pids part")?;
+    ensure_eq!((pids.current, pids.source), (2, PidsSource::CgroupProcs));
+    ensure_eq!(pids.limit, None);
+    counted_pids_json_is_go_shaped(&pids)?;
+
+    // The parent's own list is empty: a count never includes descendants,
+    // unlike pids.current (present here only if the root enables pids).
+    let parent = Reader::open_v2(&open(&cg)?, pids_only)?.read()?.pids;
+    let parent = parent.ok_or("no pids part for the parent")?;
+    let expected = match cg.path().join("pids.current").exists() {
+        true => (2, PidsSource::PidsCurrent),
+        false => (0, PidsSource::CgroupProcs),
+    };
+    ensure_eq!((parent.current, parent.source), expected);
+    drop(reader);
+    drop(kids);
+    cg.remove()
+}
+
+#[cfg(feature = "serde")]
+fn counted_pids_json_is_go_shaped(pids: &cgroup_stats::PidsStats) -> Result<(), Failed> {
+    let json = serde_json::to_value(pids)?;
+    ensure_eq!(json["current"], pids.current);
+    ensure_eq!(json["limit"], 0, "Go reports limit 0 for a count");
+    ensure_eq!(json["counted_from"], "cgroup.procs");
+    Ok(())
+}
+
+#[cfg(not(feature = "serde"))]
+fn counted_pids_json_is_go_shaped(_: &cgroup_stats::PidsStats) -> Result<(), Failed> {
+    Ok(()) // no JSON without the feature; tests/json_names.rs covers it too
+}
+
+fn unified_threaded_cgroup_counts_cgroup_threads() -> Result<(), Failed> {
+    // `leaf` made threaded (its parent, the test cgroup, becomes "domain
+    // threaded"): reading its cgroup.procs fails with EOPNOTSUPP.
+    let cg = TestCgroup::new_unified("stats-pids-threads")?;
+    let mut kids = Kids(Vec::new());
+    let (leaf_path, leaf) = sub_cgroup(&cg, "leaf")?;
+    write(&leaf_path.join("cgroup.type"), "threaded")?;
+    let pid = kids.sleeper(&cg)?;
+    cg.attach(pid)?;
+    // A thread of the domain moves into the threaded child (sleep's only
+    // thread has the process's id).
+    write(&leaf_path.join("cgroup.threads"), &pid.to_string())?;
+    let procs = std::fs::read_to_string(leaf_path.join("cgroup.procs"));
+    let refused = procs.as_ref().err().and_then(|e| e.raw_os_error());
+    ensure_eq!(
+        refused,
+        Some(95),
+        "cgroup.procs of a threaded cgroup: {procs:?}"
+    );
+
+    let options = ReaderOptions::with_controllers(Controllers::PIDS);
+    let pids = Reader::open_v2(&leaf, options)?.read()?.pids;
+    let pids = pids.ok_or("no pids part")?;
+    ensure_eq!((pids.current, pids.source), (1, PidsSource::CgroupThreads));
+    drop(kids);
     cg.remove()
 }
 
@@ -278,6 +403,18 @@ fn main() {
         )
         .needs(Need::Root)
         .needs(Need::UnifiedFile("cpu.stat")),
+        Test::new(
+            "unified_without_pids_controller_counts_cgroup_procs",
+            unified_without_pids_controller_counts_cgroup_procs,
+        )
+        .needs(Need::Root)
+        .needs(Need::Unified),
+        Test::new(
+            "unified_threaded_cgroup_counts_cgroup_threads",
+            unified_threaded_cgroup_counts_cgroup_threads,
+        )
+        .needs(Need::Root)
+        .needs(Need::UnifiedFile("cgroup.type")),
         Test::new("removed_cgroup_gives_gone", removed_cgroup_gives_gone)
             .needs(Need::Root)
             .needs(Need::Unified),

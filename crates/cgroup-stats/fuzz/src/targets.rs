@@ -74,6 +74,9 @@ pub fn run(target: &str, data: &[u8]) {
                 assert!(ids.ranges().iter().all(|(a, b)| a <= b));
                 let _ = ids.len();
             }
+            if let Ok(n) = parse::process_count(data) {
+                assert!(n as usize <= data.len(), "more ids than bytes");
+            }
         }
         "named_lists" => {
             let mut v = Vec::new();

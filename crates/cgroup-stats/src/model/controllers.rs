@@ -5,23 +5,88 @@ use cgroups_core::Limit;
 use crate::model::name::ShortName;
 
 /// Task counts (Go reference: `PidsStats`).
+///
+/// With the pids controller on, `current` is the kernel's counter
+/// `pids.current`: every task (thread) of the cgroup and its descendants.
+/// Without it (a v2 cgroup whose parent does not enable `pids`), the reader
+/// does what the Go reference does so that JSON consumers still get a
+/// `current`: it counts the lines of this cgroup's own `cgroup.procs` (or of
+/// `cgroup.threads` in a threaded cgroup, where reading `cgroup.procs` fails
+/// with `EOPNOTSUPP`). That is another quantity: processes (or threads) of
+/// this one directory, none of its descendants. [`source`](Self::source) says
+/// which one `current` is; check it before comparing the two.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct PidsStats {
-    /// Tasks (threads) in the cgroup and its descendants (`pids.current`).
+    /// The task count [`source`](Self::source) names: `pids.current` (threads
+    /// of the subtree), or the lines of this cgroup's `cgroup.procs` or
+    /// `cgroup.threads`.
     pub current: u64,
     /// Highest `current` seen (`pids.peak`, kernel ≥ 6.1 on v2, ≥ 6.12 on v1).
     #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub peak: Option<u64>,
-    /// `pids.max`; serializes as 0 for unlimited, as the Go reference does.
+    /// `pids.max`; `None` when the pids controller is off (the count comes
+    /// from a process list). Serializes as 0 for unlimited and for `None`, as
+    /// the Go reference does.
     #[cfg_attr(
         feature = "serde",
-        serde(serialize_with = "crate::model::json::limit_zero_max")
+        serde(serialize_with = "crate::model::json::opt_limit_zero_max")
     )]
-    pub limit: Limit,
+    pub limit: Option<Limit>,
     /// Forks refused because of the limit (`pids.events` `max`).
     #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub events_max: Option<u64>,
+    /// Where `current` comes from. In JSON it appears only for a counted value,
+    /// as `"counted_from": "cgroup.procs"` (or `"cgroup.threads"`); the Go
+    /// reference has no such field, and its decoders ignore it.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "counted_from",
+            skip_serializing_if = "PidsSource::is_counter"
+        )
+    )]
+    pub source: PidsSource,
+}
+
+/// What [`PidsStats::current`] counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum PidsSource {
+    /// `pids.current`: the kernel's count of tasks (threads) in the cgroup and
+    /// all its descendants.
+    PidsCurrent,
+    /// The pids controller is off: the number of processes listed in this
+    /// cgroup's own `cgroup.procs` (its threads and its descendants' processes
+    /// are not counted).
+    CgroupProcs,
+    /// The pids controller is off and the cgroup is threaded (`cgroup.procs`
+    /// gave `EOPNOTSUPP`): the number of threads listed in this cgroup's own
+    /// `cgroup.threads`.
+    CgroupThreads,
+}
+
+impl PidsSource {
+    /// Whether the value is the kernel's counter (`pids.current`).
+    pub fn is_counter(&self) -> bool {
+        matches!(self, PidsSource::PidsCurrent)
+    }
+
+    /// The file the value was read or counted from.
+    pub fn file_name(self) -> &'static str {
+        match self {
+            PidsSource::PidsCurrent => "pids.current",
+            PidsSource::CgroupProcs => "cgroup.procs",
+            PidsSource::CgroupThreads => "cgroup.threads",
+        }
+    }
+}
+
+#[cfg(feature = "serde")]
+impl serde::Serialize for PidsSource {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.file_name())
+    }
 }
 
 /// A list of CPU or memory node numbers, held as ranges (`0-2,7,12-14`).

@@ -15,11 +15,15 @@ pub(crate) fn opt_limit_u64_max<S: Serializer>(v: &Option<Limit>, s: S) -> Resul
     }
 }
 
-/// A limit as a number where `max` is 0 (the Go reference's pids limit).
-pub(crate) fn limit_zero_max<S: Serializer>(v: &Limit, s: S) -> Result<S::Ok, S::Error> {
+/// An optional limit as a number where `max` and "no limit file" are 0 (the
+/// Go reference's pids limit).
+pub(crate) fn opt_limit_zero_max<S: Serializer>(
+    v: &Option<Limit>,
+    s: S,
+) -> Result<S::Ok, S::Error> {
     match v {
-        Limit::Value(n) => s.serialize_u64(*n),
-        Limit::Max => s.serialize_u64(0),
+        Some(Limit::Value(n)) => s.serialize_u64(*n),
+        Some(Limit::Max) | None => s.serialize_u64(0),
     }
 }
 

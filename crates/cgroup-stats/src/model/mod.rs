@@ -18,7 +18,8 @@ mod numa;
 pub(crate) use blkio::BlkioList;
 pub use blkio::{BlkioEntry, BlkioOp, BlkioSource, BlkioStats};
 pub use controllers::{
-    CpusetStats, HugetlbStats, IdList, MiscStats, PageSize, PidsStats, RdmaEntry, RdmaStats,
+    CpusetStats, HugetlbStats, IdList, MiscStats, PageSize, PidsSource, PidsStats, RdmaEntry,
+    RdmaStats,
 };
 pub use cpu::{BurstData, CpuStats, CpuUsageStats, ThrottlingData};
 pub use memory::{MemoryData, MemoryEvents, MemoryStats, OomControl};

@@ -19,6 +19,7 @@ mod lines;
 mod memory;
 mod number;
 mod pressure;
+mod procs;
 
 pub use blkio::{blkio_v1, io_stat};
 pub use cpu::{cpu_stat_v1, cpu_stat_v2, cpuacct_usage_all, cpuacct_usage_percpu};
@@ -31,3 +32,4 @@ pub use keyed_lists::{misc, rdma};
 pub use memory::{memory_events, memory_stat, numa_stat_v1, numa_stat_v2, oom_control};
 pub use number::{V1_UNLIMITED_FLOOR, counter, limit, signed};
 pub use pressure::{Pressure, PressureData, pressure};
+pub use procs::process_count;

@@ -33,6 +33,17 @@ struct Slot {
     state: State,
 }
 
+/// What one read of a file gave.
+pub(crate) enum Content<'a> {
+    /// The file's bytes.
+    Bytes(&'a [u8]),
+    /// The file does not exist (any more).
+    Absent,
+    /// The kernel refused the read with `EOPNOTSUPP` (disabled PSI, C10;
+    /// `cgroup.procs` of a threaded cgroup).
+    Unsupported,
+}
+
 /// The directories and files of one reader, and its read buffer.
 pub(crate) struct Files {
     dirs: Vec<CgroupDir>,
@@ -188,9 +199,18 @@ impl Files {
     ///
     /// [`ErrorKind::Gone`] when the cgroup was removed; other read errors.
     pub(crate) fn read(&mut self, i: SlotId) -> Result<Option<&[u8]>> {
+        match self.read_content(i)? {
+            Content::Bytes(text) => Ok(Some(text)),
+            Content::Absent | Content::Unsupported => Ok(None),
+        }
+    }
+
+    /// As [`read`](Self::read), telling an absent file from one the kernel
+    /// refuses to read with `EOPNOTSUPP`.
+    pub(crate) fn read_content(&mut self, i: SlotId) -> Result<Content<'_>> {
         let reopened;
         let file = match &self.slots[i].state {
-            State::Absent => return Ok(None),
+            State::Absent => return Ok(Content::Absent),
             State::Kept(file) => file,
             State::Closed => match self.open_slot(i)? {
                 Some(file) => {
@@ -199,22 +219,22 @@ impl Files {
                 }
                 None => {
                     self.slots[i].state = State::Absent;
-                    return Ok(None);
+                    return Ok(Content::Absent);
                 }
             },
         };
         match pread_all(file, &mut self.buf) {
-            Ok(n) => Ok(Some(&self.buf[..n])),
+            Ok(n) => Ok(Content::Bytes(&self.buf[..n])),
             Err(err) => self.read_failed(i, err),
         }
     }
 
     #[cold]
-    fn read_failed(&mut self, i: SlotId, err: std::io::Error) -> Result<Option<&[u8]>> {
+    fn read_failed(&mut self, i: SlotId, err: std::io::Error) -> Result<Content<'_>> {
         let errno = err.raw_os_error();
         let is = |e: Errno| errno == Some(e.raw_os_error());
         if is(Errno::OPNOTSUPP) {
-            return Ok(None);
+            return Ok(Content::Unsupported);
         }
         if is(Errno::NODEV) || is(Errno::NOENT) {
             // The cgroup is gone, or only this file was removed (PSI files
@@ -223,7 +243,7 @@ impl Files {
                 return Err(Error::gone(self.path(i), errno));
             }
             self.forget(i);
-            return Ok(None);
+            return Ok(Content::Absent);
         }
         Err(Error::from_io(err, self.path(i)))
     }

@@ -5,6 +5,7 @@ mod budget;
 mod controllers;
 mod files;
 mod hugepages;
+mod pids;
 mod v1;
 mod v2;
 
@@ -95,21 +96,34 @@ impl std::fmt::Debug for Reader {
 impl Reader {
     /// Opens a reader of a cgroup v2 cgroup.
     ///
+    /// When the cgroup has no `pids.current` (its parent does not enable the
+    /// pids controller), the pids part counts the cgroup's own `cgroup.procs`
+    /// (or `cgroup.threads` when threaded) instead, as the Go reference does;
+    /// [`PidsStats::source`](crate::PidsStats::source) says so. Which of the
+    /// two is read is decided here, once.
+    ///
     /// # Errors
     ///
     /// [`ErrorKind::Io`] or [`ErrorKind::TooManyOpenFiles`] when a file cannot
     /// be opened; [`ErrorKind::Gone`] when the cgroup is removed meanwhile.
     pub fn open_v2(dir: &CgroupDir, options: ReaderOptions) -> Result<Reader> {
         let dirs = vec![clone_dir(dir)?];
+        let pids_counter = dir.exists("pids.current");
         let mut files = Files::new(dirs, budget(&options));
-        let plan = V2Plan::new(&mut files, options.controllers, sizes(&options));
+        let plan = V2Plan::new(
+            &mut files,
+            options.controllers,
+            sizes(&options),
+            pids_counter,
+        );
         Reader::finish(files, Plan::V2(plan))
     }
 
     /// Opens a reader of a cgroup on v1 hierarchies: one directory per hierarchy
     /// in `dirs` (those not given, or not chosen, are not read). `cpuacct` and
     /// `cpu` give the CPU part; `memory` is read without ever attaching
-    /// anything to it.
+    /// anything to it. Without a `pids` directory there is no pids part (no
+    /// process-list count on v1, as in the Go reference).
     ///
     /// # Errors
     ///

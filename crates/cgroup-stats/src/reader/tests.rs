@@ -4,7 +4,7 @@
 use cgroups_core::Limit;
 
 use super::*;
-use crate::model::{BlkioOp, BlkioSource, MemoryStatKey};
+use crate::model::{BlkioOp, BlkioSource, MemoryStatKey, PidsSource};
 use crate::test_tree::fake_cgroup;
 
 const PSI: &str = "some avg10=1.71 avg60=2.36 avg300=2.57 total=230548833\n\
@@ -71,7 +71,11 @@ fn v2_tree_gives_every_part() {
     assert!(cpuset.cpus.is_empty(), "C16: empty is inherit");
     assert_eq!(cpuset.effective_cpus.iter().collect::<Vec<_>>(), [0, 1]);
     let pids = s.pids.unwrap();
-    assert_eq!((pids.current, pids.limit, pids.peak), (3, Limit::Max, None));
+    assert_eq!(
+        (pids.current, pids.limit, pids.peak),
+        (3, Some(Limit::Max), None)
+    );
+    assert_eq!(pids.source, PidsSource::PidsCurrent);
     let blkio = s.blkio.as_ref().unwrap();
     assert_eq!(blkio.source, BlkioSource::IoStat);
     assert_eq!(blkio.io_service_bytes_recursive[0].op, BlkioOp::Read);
@@ -159,6 +163,67 @@ fn optional_files_are_absent_not_errors_and_not_zero() {
     let cpu = s.cpu.as_ref().unwrap();
     assert_eq!((cpu.psi, cpu.throttling), (None, None));
     assert!(s.memory.is_none() && s.pids.is_none() && s.blkio.is_none());
+}
+
+#[test]
+fn v2_without_pids_current_counts_the_lines_of_cgroup_procs() {
+    let cg = fake_cgroup(&[
+        ("cgroup.procs", "12\n345\n"),
+        ("cgroup.threads", "12\n345\n346\n"),
+    ]);
+    let mut r = Reader::open_v2(&cg.dir, options(Controllers::PIDS, 100)).unwrap();
+    let pids = r.read().unwrap().pids.unwrap();
+    assert_eq!(pids.current, 2, "processes, not the threads");
+    assert_eq!(pids.source, PidsSource::CgroupProcs);
+    assert_eq!((pids.limit, pids.peak, pids.events_max), (None, None, None));
+}
+
+#[test]
+fn v2_with_pids_current_never_counts_cgroup_procs() {
+    let cg = fake_cgroup(&[
+        ("pids.current", "7\n"),
+        ("pids.max", "20\n"),
+        ("cgroup.procs", "12\n"),
+    ]);
+    let mut r = Reader::open_v2(&cg.dir, options(Controllers::PIDS, 100)).unwrap();
+    let pids = r.read().unwrap().pids.unwrap();
+    assert_eq!((pids.current, pids.source), (7, PidsSource::PidsCurrent));
+    assert_eq!(pids.limit, Some(Limit::Value(20)));
+    assert_eq!(r.open_fds(), 1 + 2, "cgroup.procs is not opened");
+}
+
+#[test]
+fn v2_counted_pids_follow_cgroup_procs_from_read_to_read() {
+    let cg = fake_cgroup(&[("cgroup.procs", "")]);
+    let mut r = Reader::open_v2(&cg.dir, options(Controllers::PIDS, 100)).unwrap();
+    assert_eq!(r.read().unwrap().pids.unwrap().current, 0, "empty is 0");
+    #[allow(clippy::disallowed_methods)] // changing the fixture tree
+    std::fs::write(cg.dir.path().join("cgroup.procs"), "1\n2\n3\n").unwrap();
+    assert_eq!(r.read().unwrap().pids.unwrap().current, 3);
+}
+
+#[test]
+fn v2_malformed_cgroup_procs_is_an_error_naming_the_file_and_line() {
+    let cg = fake_cgroup(&[("cgroup.procs", "12\nx\n")]);
+    let mut r = Reader::open_v2(&cg.dir, options(Controllers::PIDS, 100)).unwrap();
+    let err = r.read().unwrap_err();
+    assert_eq!((err.kind(), err.line()), (crate::ErrorKind::Parse, Some(2)));
+    assert!(err.file().unwrap().ends_with("cgroup.procs"), "{err}");
+}
+
+#[test]
+fn v1_without_a_pids_directory_has_no_pids_part() {
+    let cg = fake_cgroup(&[
+        ("cpuacct.usage", "5\n"),
+        ("cpuacct.stat", "user 2\nsystem 1\n"),
+        ("cgroup.procs", "1\n"),
+    ]);
+    let dirs = V1Dirs {
+        cpuacct: Some(cg.dir.try_clone().unwrap()),
+        ..V1Dirs::default()
+    };
+    let mut r = Reader::open_v1(&dirs, options(Controllers::all(), 100)).unwrap();
+    assert_eq!(r.read().unwrap().pids, None);
 }
 
 #[test]

@@ -4,13 +4,14 @@
 use crate::error::Result;
 use crate::model::{
     BlkioList, BlkioSource, BlkioStats, CpuStats, CpusetStats, HugetlbStats, MemoryData,
-    MemoryStatKey, MemoryStats, PageSize, PidsStats, Stats,
+    MemoryStatKey, MemoryStats, PageSize, Stats,
 };
 use crate::parse::{
-    blkio_v1, counter, cpu_stat_v1, cpuacct_stat, cpuacct_usage_all, cpuacct_usage_percpu,
-    flat_keyed, id_list, limit, memory_stat, numa_stat_v1, oom_control, signed,
+    blkio_v1, counter, cpu_stat_v1, cpuacct_stat, cpuacct_usage_all, cpuacct_usage_percpu, id_list,
+    limit, memory_stat, numa_stat_v1, oom_control, signed,
 };
 use crate::reader::files::{Files, SlotId};
+use crate::reader::pids::PidsPlan;
 use crate::reader::v2::{read_misc, read_rdma};
 
 /// Directory index of each hierarchy given to the reader.
@@ -91,7 +92,7 @@ pub(crate) struct V1Plan {
     cpuacct: Option<[SlotId; 4]>,
     cpuset: Option<Vec<SlotId>>,
     memory: Option<([Quad; 4], [SlotId; 4])>,
-    pids: Option<[SlotId; 4]>,
+    pids: Option<PidsPlan>,
     blkio: Option<Vec<Family>>,
     hugetlb: Vec<(PageSize, [SlotId; 6])>,
     rdma: Option<[SlotId; 2]>,
@@ -160,9 +161,7 @@ impl V1Plan {
                 ];
                 (quads, names.map(|n| f.add(dir, n)))
             }),
-            pids: d.pids.map(|dir| {
-                ["pids.current", "pids.max", "pids.peak", "pids.events"].map(|n| f.add(dir, n))
-            }),
+            pids: d.pids.map(|dir| PidsPlan::controller(f, dir)),
             blkio: d.blkio.map(|dir| {
                 let family = |files: &[(&'static str, BlkioList)], f: &mut Files| {
                     files
@@ -201,8 +200,8 @@ impl V1Plan {
         if let Some(slots) = &self.memory {
             read_memory(f, slots, &mut stats.memory)?;
         }
-        if let Some(slots) = &self.pids {
-            stats.pids = read_pids(f, slots)?;
+        if let Some(plan) = &self.pids {
+            stats.pids = plan.read(f)?;
         }
         if let Some(families) = &self.blkio {
             read_blkio(f, families, &mut stats.blkio)?;
@@ -349,21 +348,6 @@ fn swap_only(memory: &MemoryData, memsw: &MemoryData) -> MemoryData {
         failcnt: None,
         limit,
     }
-}
-
-fn read_pids(f: &mut Files, s: &[SlotId; 4]) -> Result<Option<PidsStats>> {
-    let [current, max, peak, events] = *s;
-    let Some(current) = f.parse(current, counter)? else {
-        return Ok(None);
-    };
-    Ok(Some(PidsStats {
-        current,
-        limit: f.parse_required(max, limit)?,
-        peak: f.parse(peak, counter)?,
-        events_max: f
-            .parse(events, |t| flat_keyed(t, ["max"]))?
-            .and_then(|[m]| m),
-    }))
 }
 
 type Family = (BlkioSource, Vec<(SlotId, BlkioList)>);

@@ -5,7 +5,7 @@ use cgroups_core::Limit;
 use crate::error::Result;
 use crate::model::{
     CpuStats, CpusetStats, HugetlbStats, MemoryData, MemoryStatKey, MemoryStats, MiscStats,
-    PageSize, PidsStats, RdmaStats, Stats,
+    PageSize, RdmaStats, Stats,
 };
 use crate::parse::{
     counter, cpu_stat_v2, flat_keyed, id_list, io_stat, limit, memory_events, memory_stat, misc,
@@ -13,13 +13,14 @@ use crate::parse::{
 };
 use crate::reader::Controllers;
 use crate::reader::files::{Files, SlotId};
+use crate::reader::pids::PidsPlan;
 
 /// The files of each chosen controller in the cgroup's one directory (index 0).
 pub(crate) struct V2Plan {
     cpu: Option<(SlotId, Option<SlotId>)>,
     cpuset: Option<[SlotId; 4]>,
     memory: Option<([SlotId; 8], Option<SlotId>)>,
-    pids: Option<[SlotId; 4]>,
+    pids: Option<PidsPlan>,
     io: Option<(SlotId, Option<SlotId>)>,
     hugetlb: Vec<(PageSize, [SlotId; 5])>,
     rdma: Option<[SlotId; 2]>,
@@ -31,7 +32,14 @@ fn add<const N: usize>(files: &mut Files, names: [&'static str; N]) -> [SlotId; 
 }
 
 impl V2Plan {
-    pub(crate) fn new(files: &mut Files, c: Controllers, sizes: &[PageSize]) -> V2Plan {
+    /// `pids_counter`: whether the cgroup has `pids.current`; without it the
+    /// task count comes from its process lists (decided once, here).
+    pub(crate) fn new(
+        files: &mut Files,
+        c: Controllers,
+        sizes: &[PageSize],
+        pids_counter: bool,
+    ) -> V2Plan {
         let psi = |name: &'static str, files: &mut Files| {
             c.contains(Controllers::PRESSURE)
                 .then(|| files.add(0, name))
@@ -63,11 +71,9 @@ impl V2Plan {
                 );
                 (slots, psi("memory.pressure", files))
             }),
-            pids: on(Controllers::PIDS).then(|| {
-                add(
-                    files,
-                    ["pids.current", "pids.max", "pids.peak", "pids.events"],
-                )
+            pids: on(Controllers::PIDS).then(|| match pids_counter {
+                true => PidsPlan::controller(files, 0),
+                false => PidsPlan::count(files, 0),
             }),
             io: on(Controllers::IO).then(|| (files.add(0, "io.stat"), psi("io.pressure", files))),
             hugetlb: match on(Controllers::HUGETLB) {
@@ -93,8 +99,8 @@ impl V2Plan {
         if let Some(slots) = &self.memory {
             read_memory(f, slots, &mut stats.memory)?;
         }
-        if let Some(slots) = &self.pids {
-            stats.pids = read_pids(f, slots)?;
+        if let Some(plan) = &self.pids {
+            stats.pids = plan.read(f)?;
         }
         if let Some((stat, psi)) = self.io {
             let blkio = stats.blkio.get_or_insert_with(Default::default);
@@ -200,21 +206,6 @@ fn read_memory(
     m.events = f.parse(events, memory_events)?;
     m.psi = f.parse_opt(*psi, pressure)?;
     Ok(())
-}
-
-fn read_pids(f: &mut Files, s: &[SlotId; 4]) -> Result<Option<PidsStats>> {
-    let [current, max, peak, events] = *s;
-    let Some(current) = f.parse(current, counter)? else {
-        return Ok(None);
-    };
-    Ok(Some(PidsStats {
-        current,
-        limit: f.parse_required(max, limit)?,
-        peak: f.parse(peak, counter)?,
-        events_max: f
-            .parse(events, |t| flat_keyed(t, ["max"]))?
-            .and_then(|[m]| m),
-    }))
 }
 
 fn read_hugetlb(f: &mut Files, size: PageSize, s: &[SlotId; 5]) -> Result<Option<HugetlbStats>> {
