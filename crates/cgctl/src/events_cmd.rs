@@ -76,7 +76,8 @@ pub fn events(args: EventsArgs) -> Result<i32> {
     }
     if what.is_empty() {
         return Err(Failure::usage(format!(
-            "nothing to watch for {}",
+            "nothing to watch for {}: it is in neither the cgroup2 hierarchy nor the v1 \
+             memory hierarchy (see `cgctl info` and `cgctl ps`)",
             args.path
         )));
     }

@@ -179,12 +179,25 @@ pub fn render(path: &str, s: &Stats, prev: Option<(&Stats, f64)>) -> String {
         }
     }
     if let Some(p) = s.pids {
-        let max = match p.limit {
-            Limit::Max => "max".to_owned(),
-            Limit::Value(v) => v.to_string(),
-        };
         let peak = p.peak.map_or(String::new(), |v| format!("  peak {v}"));
-        let _ = writeln!(o, "pids      {} of {max}{peak}", p.current);
+        let _ = match (p.source.is_counter(), p.limit) {
+            (true, limit) => {
+                let max = match limit {
+                    Some(Limit::Value(v)) => v.to_string(),
+                    Some(Limit::Max) => "max".to_owned(),
+                    None => "-".to_owned(),
+                };
+                writeln!(o, "pids      {} of {max}{peak}", p.current)
+            }
+            // No pids controller: a count of this cgroup's own list, not of
+            // its subtree's tasks (cgroup_stats::PidsSource).
+            (false, _) => writeln!(
+                o,
+                "pids      {} in {} (pids controller off, this cgroup only)",
+                p.current,
+                p.source.file_name()
+            ),
+        };
     }
     if s.blkio.is_some() {
         let (rb, rio) = io_total(s, BlkioOp::Read);

@@ -39,8 +39,9 @@ pub struct TopArgs {
     pub depth: usize,
 }
 
-/// One line of the table: path, CPU %, memory bytes, tasks.
-type Line = (String, Option<f64>, Option<u64>, Option<u64>);
+/// One line of the table: path, CPU %, memory bytes, tasks (and whether the
+/// tasks are the kernel's `pids.current` rather than a count of one list).
+type Line = (String, Option<f64>, Option<u64>, Option<(u64, bool)>);
 
 struct Row {
     path: String,
@@ -76,6 +77,12 @@ pub fn top(args: TopArgs) -> Result<i32> {
         _ => h.v1("cpuacct").map(|v| v.mount_point.clone()),
     }
     .ok_or_else(|| Failure::usage("no hierarchy to list (see `cgctl info`)"))?;
+    if !rel.is_empty() && !CgroupDir::open_root(&mount)?.exists(rel) {
+        return Err(Failure::usage(format!(
+            "/{rel} does not exist in {}: see `cgctl info` and `cgctl ps`",
+            mount.display()
+        )));
+    }
     let mut paths = Vec::new();
     walk(&mount, rel, args.depth, &mut paths)?;
     let wanted = Controllers::CPU | Controllers::MEMORY | Controllers::PIDS;
@@ -108,7 +115,7 @@ pub fn top(args: TopArgs) -> Result<i32> {
                 _ => None,
             };
             let mem = now.memory.as_ref().map(|m| m.usage.usage);
-            let tasks = now.pids.map(|p| p.current);
+            let tasks = now.pids.map(|p| (p.current, p.source.is_counter()));
             table.push((row.path.clone(), cpu, mem, tasks));
             row.before = Some(now);
         }
@@ -123,11 +130,22 @@ pub fn top(args: TopArgs) -> Result<i32> {
             "{:<48} {:>7} {:>12} {:>6}\n",
             "cgroup", "cpu%", "memory", "tasks"
         ));
+        let mut counted = false;
         for (path, cpu, mem, tasks) in &table {
             let cpu = cpu.map_or("-".to_owned(), |c| format!("{c:.1}"));
             let mem = mem.map_or("-".to_owned(), bytes);
-            let tasks = tasks.map_or("-".to_owned(), |t| t.to_string());
+            let tasks = match tasks {
+                Some((n, true)) => n.to_string(),
+                Some((n, false)) => {
+                    counted = true;
+                    format!("{n}*")
+                }
+                None => "-".to_owned(),
+            };
             out.push_str(&format!("{path:<48} {cpu:>7} {mem:>12} {tasks:>6}\n"));
+        }
+        if counted {
+            out.push_str("* pids controller off: processes in the cgroup's own cgroup.procs\n");
         }
         print!("{out}");
         shown += 1;

@@ -199,8 +199,10 @@ impl Started {
     fn end(&mut self, pid: u32) -> Result<(), Failed> {
         let i = self.watchers.iter().position(|c| c.id() == pid);
         let mut child = self.watchers.remove(i.ok_or("not a started process")?);
-        child.kill()?;
-        child.wait()?;
+        let killed = child.kill();
+        let reaped = child.wait();
+        killed?;
+        reaped?;
         Ok(())
     }
 
@@ -260,7 +262,10 @@ fn stats_json_of_a_kept_cgroup_matches_its_files() -> Result<(), Failed> {
     for part in ["cpu_stats", "pids_stats", "blkio_stats", "cpuset_stats"] {
         ensure!(doc.get(part).is_some(), "no {part}: {doc}");
     }
-    ensure!(doc.get("memory_stats").is_none(), "never joined memory: {doc}");
+    ensure!(
+        doc.get("memory_stats").is_none(),
+        "never joined memory: {doc}"
+    );
 
     let usage = &doc["cpu_stats"]["cpu_usage"];
     ensure_eq!(
@@ -302,7 +307,10 @@ fn stats_json_of_a_kept_cgroup_matches_its_files() -> Result<(), Failed> {
     ensure_eq!(pids["current"], 0, "the command has ended");
     ensure_eq!(pids["limit"], v1_number("pids", &rel, "pids.max")?);
     ensure_eq!(pids["limit"], 16);
-    ensure!(pids.get("counted_from").is_none(), "pids.current is no count: {pids}");
+    ensure!(
+        pids.get("counted_from").is_none(),
+        "pids.current is no count: {pids}"
+    );
 
     let table = cgctl(&["stats", &path])?;
     ensure_eq!(table.status.code(), Some(0), "{}", text(&table.stderr));
@@ -313,7 +321,10 @@ fn stats_json_of_a_kept_cgroup_matches_its_files() -> Result<(), Failed> {
     ensure!(pids_line.contains("0 of 16"), "{pids_line}");
     let cpu_line = table.lines().find(|l| l.starts_with("cpu "));
     let secs = format!("total {:.3} s", total as f64 / 1e9);
-    ensure!(cpu_line.is_some_and(|l| l.contains(&secs)), "{secs}: {table}");
+    ensure!(
+        cpu_line.is_some_and(|l| l.contains(&secs)),
+        "{secs}: {table}"
+    );
     Ok(())
 }
 
@@ -364,8 +375,15 @@ fn missing_cgroups_and_bad_flags_exit_125_naming_them() -> Result<(), Failed> {
         let out = cgctl(args)?;
         let err = text(&out.stderr);
         ensure_eq!(out.status.code(), Some(125), "{args:?}: {err}");
-        ensure!(err.contains(&missing), "{args:?} does not name the path: {err}");
-        ensure!(out.stdout.is_empty(), "{args:?} printed {}", text(&out.stdout));
+        ensure!(
+            err.contains(&missing),
+            "{args:?} does not name the path: {err}"
+        );
+        ensure!(
+            out.stdout.is_empty(),
+            "{args:?} printed {}",
+            text(&out.stdout)
+        );
     }
     let bad = cgctl(&["stats", "/", "--controllers", "cpu,bogus"])?;
     ensure_eq!(bad.status.code(), Some(125));
@@ -382,7 +400,11 @@ fn last_top_frame(stdout: &str) -> Vec<(String, String, String)> {
         .filter(|l| l.starts_with('/'))
         .filter_map(|l| {
             let f: Vec<&str> = l.split_whitespace().collect();
-            Some((f.first()?.to_string(), f.get(1)?.to_string(), f.get(3)?.to_string()))
+            Some((
+                f.first()?.to_string(),
+                f.get(1)?.to_string(),
+                f.get(3)?.to_string(),
+            ))
         })
         .collect()
 }
@@ -397,7 +419,10 @@ fn top_sorts_the_subtree_by_cpu_with_task_counts() -> Result<(), Failed> {
     let out = cgctl(&["top", &top_path, "--iterations", "2", "--interval", "1"])?;
     ensure_eq!(out.status.code(), Some(0), "top: {}", text(&out.stderr));
     let stdout = text(&out.stdout);
-    ensure!(stdout.contains("cgroup") && stdout.contains("tasks"), "{stdout}");
+    ensure!(
+        stdout.contains("cgroup") && stdout.contains("tasks"),
+        "{stdout}"
+    );
     let rows = last_top_frame(&stdout);
     let find = |rel: &str| rows.iter().position(|r| r.0 == format!("/{rel}"));
     let (b, i, top) = (find(&busy), find(&idle), find(&p.name));
@@ -409,10 +434,16 @@ fn top_sorts_the_subtree_by_cpu_with_task_counts() -> Result<(), Failed> {
     let idle_cpu: f64 = rows[i].1.parse()?;
     ensure!(busy_cpu > 1.0, "busy used {busy_cpu}% of a CPU: {rows:?}");
     ensure!(busy_cpu > idle_cpu, "{rows:?}");
-    ensure_eq!(rows[b].2, v1_number("pids", &busy, "pids.current")?.to_string());
+    ensure_eq!(
+        rows[b].2,
+        v1_number("pids", &busy, "pids.current")?.to_string()
+    );
     ensure_eq!(rows[i].2, "1", "sleep alone: {rows:?}");
     // The parent's pids.current counts its whole subtree.
-    ensure_eq!(rows[top].2, v1_number("pids", &p.name, "pids.current")?.to_string());
+    ensure_eq!(
+        rows[top].2,
+        v1_number("pids", &p.name, "pids.current")?.to_string()
+    );
     ensure_eq!(rows[top].2, "2");
     kill_all(&mut started)
 }
