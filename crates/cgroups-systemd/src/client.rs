@@ -132,6 +132,23 @@ impl Client {
         })
     }
 
+    /// An `a(ss)` property of a loaded unit (`DeviceAllow`).
+    pub fn unit_property_pairs(
+        &self,
+        unit: &str,
+        interface: &str,
+        name: &str,
+    ) -> Result<Vec<(String, String)>> {
+        let path = self.get_unit(unit)?;
+        let reply = self.call(&path, "org.freedesktop.DBus.Properties", "Get", |b| {
+            b.push_param2(interface, name)
+        })?;
+        let v: Variant<'_, '_> = parse(&reply, "Get")?;
+        v.get::<Vec<(String, String)>>().map_err(|e| {
+            Error::new(ErrorKind::Protocol, format!("{name} is not a(ss)")).with_source(e)
+        })
+    }
+
     fn property(&self, path: &str, interface: &str, name: &str) -> Result<String> {
         let reply = self.call(path, "org.freedesktop.DBus.Properties", "Get", |b| {
             b.push_param2(interface, name)

@@ -16,12 +16,14 @@
 //!   `ResetFailedUnit`, `SetUnitProperties`, `AttachProcessesToUnit`, property reads.
 //!
 //! What it touches: the system bus socket `/run/dbus/system_bus_socket` or the user
-//! bus (`$DBUS_SESSION_BUS_ADDRESS`, `$XDG_RUNTIME_DIR/bus`); reading
-//! `/proc/devices` is the caller's (see [`device_props::DeviceContext`]). No cgroup
-//! file is written here.
+//! bus (`$DBUS_SESSION_BUS_ADDRESS`, `$XDG_RUNTIME_DIR/bus`). The building blocks
+//! write no cgroup file; [`SystemdManager`] writes through the fs drivers (see their
+//! crate pages) and reads `/proc/devices` for device rules on systemd before 240.
 //!
-//! TODO(SystemdManager: the `cgroups_core::Manager` implementation on top of these
-//! blocks and the fs/fs2 drivers is not written yet).
+//! - [`SystemdManager`]: the [`Manager`](cgroups_core::Manager) on top of these
+//!   blocks: the unit over D-Bus, then `cgroups-fs2` (unified hosts) or
+//!   `cgroups-fs` (v1 and hybrid hosts) on the unit's cgroup for what systemd does
+//!   not manage. A scope starts with its first process (`add_pid`).
 //!
 //! # `fork`
 //!
@@ -53,8 +55,10 @@
 
 mod client;
 pub mod cpu;
+mod decide;
 pub mod device_props;
 mod error;
+mod manager;
 pub mod properties;
 pub mod property;
 pub mod slice;
@@ -65,3 +69,4 @@ mod wire;
 
 pub use client::{Bus, CALL_TIMEOUT, Client, JOB_TIMEOUT};
 pub use error::{Error, ErrorKind, Result};
+pub use manager::SystemdManager;
