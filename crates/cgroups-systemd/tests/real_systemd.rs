@@ -4,12 +4,12 @@
 
 use std::process::{Child, Command};
 
-use cgroups_core::Resources;
+use cgroups_core::{CpuQuota, ErrorKind as CoreKind, FreezerState, Limit, Manager, Resources};
 use cgroups_systemd::properties::{CgroupVersion, unit_properties};
 use cgroups_systemd::property::{Property, Value};
 use cgroups_systemd::unit::UnitName;
 use cgroups_systemd::version::{SystemdVersion, parse_version};
-use cgroups_systemd::{Bus, Client, ErrorKind};
+use cgroups_systemd::{Bus, Client, ErrorKind, SystemdManager};
 use ktest::{Failed, Need, Test, ensure, ensure_eq};
 
 const SCOPE: &str = "org.freedesktop.systemd1.Scope";
@@ -214,6 +214,155 @@ fn forked_child_reconnects_instead_of_using_the_parents_connection() -> Result<(
     Ok(())
 }
 
+#[allow(clippy::disallowed_methods)] // reading cgroupfs files in a test
+fn read(path: &std::path::Path) -> Option<String> {
+    std::fs::read_to_string(path)
+        .ok()
+        .map(|s| s.trim().to_owned())
+}
+
+fn unit_gone(name: &str) -> Result<(), Failed> {
+    let gone = client().get_unit(name);
+    ensure!(
+        matches!(&gone, Err(e) if e.kind() == ErrorKind::NoSuchUnit),
+        "unit still loaded: {gone:?}"
+    );
+    Ok(())
+}
+
+/// Destroys through the manager on drop (also when a check failed).
+struct ManagerGuard<'a>(&'a SystemdManager);
+
+impl Drop for ManagerGuard<'_> {
+    fn drop(&mut self) {
+        let _ = self.0.destroy();
+    }
+}
+
+fn limits() -> Resources {
+    let mut r = Resources::default();
+    r.pids_max = Some(Limit::Value(77));
+    r.memory.limit_bytes = Some(Limit::Value(64 << 20));
+    r.cpu.weight = Some(200);
+    r
+}
+
+fn manager_scope_starts_with_its_first_pid_sets_freezes_and_destroys() -> Result<(), Failed> {
+    let _serial = serial();
+    let unit = UnitName::new("system.slice", &unique("mgr"), "a")?;
+    let name = unit.name().to_owned();
+    let mgr = SystemdManager::new(unit.clone(), Bus::System)?;
+    let _guard = ManagerGuard(&mgr);
+    // A scope cannot start empty: create leaves it to add_pid, set refuses.
+    mgr.create()?;
+    ensure!(!mgr.exists(), "scope exists before its first process");
+    let early = mgr.set(&limits());
+    ensure!(
+        matches!(&early, Err(e) if e.kind() == CoreKind::NotFound),
+        "set before the scope runs: {early:?}"
+    );
+    let sleeper = Sleeper::start()?;
+    mgr.add_pid(sleeper.pid())?;
+    ensure!(mgr.exists());
+    ensure_eq!(
+        client().unit_property(&name, UNIT, "ActiveState")?,
+        "active"
+    );
+    ensure!(cgroup_of(sleeper.pid())?.contains(&unit.cgroup_path()));
+    ensure_eq!(mgr.pids()?, vec![sleeper.pid()]);
+    let dir = mgr.paths().remove("").ok_or("no unified path")?;
+    ensure_eq!(
+        dir,
+        std::path::Path::new("/sys/fs/cgroup").join(&unit.cgroup_path()[1..])
+    );
+    // create on a running scope is idempotent.
+    mgr.create()?;
+
+    let parent = dir.parent().ok_or("no parent")?.join("cgroup.controllers");
+    let available = read(&parent).unwrap_or_default();
+    let has = |c: &str| available.split_whitespace().any(|a| a == c);
+    let tasks_before = client().unit_property_u64(&name, SCOPE, "TasksMax")?;
+    if ["memory", "pids", "cpu"].iter().all(|c| has(c)) {
+        mgr.set(&limits())?;
+        ensure_eq!(read(&dir.join("pids.max")).as_deref(), Some("77"));
+        ensure_eq!(read(&dir.join("memory.max")).as_deref(), Some("67108864"));
+        ensure_eq!(read(&dir.join("cpu.weight")).as_deref(), Some("200"));
+    } else {
+        // The container's cgroup2 offers no controllers: the pre-flight refuses
+        // before systemd is told anything.
+        let err = match mgr.set(&limits()) {
+            Ok(()) => return Err(format!("set without controllers ({available:?})").into()),
+            Err(e) => e,
+        };
+        ensure_eq!(err.kind(), CoreKind::ControllerUnavailable, "{err}");
+        ensure_eq!(
+            client().unit_property_u64(&name, SCOPE, "TasksMax")?,
+            tasks_before
+        );
+        // systemd stores the values anyway (not enforced: no controller, no file).
+        mgr.set_properties(&limits())?;
+        ensure!(read(&dir.join("memory.max")).is_none());
+        ensure!(read(&dir.join("pids.max")).is_none());
+    }
+    ensure_eq!(client().unit_property_u64(&name, SCOPE, "TasksMax")?, 77);
+    ensure_eq!(
+        client().unit_property_u64(&name, SCOPE, "MemoryMax")?,
+        64 << 20
+    );
+    ensure_eq!(client().unit_property_u64(&name, SCOPE, "CPUWeight")?, 200);
+
+    mgr.freeze()?;
+    ensure_eq!(mgr.freezer_state()?, FreezerState::Frozen);
+    ensure!(read(&dir.join("cgroup.events")).is_some_and(|e| e.contains("frozen 1")));
+    mgr.thaw()?;
+    ensure_eq!(mgr.freezer_state()?, FreezerState::Thawed);
+
+    mgr.destroy()?;
+    unit_gone(&name)?;
+    ensure!(!mgr.exists(), "cgroup left behind");
+    ensure!(!dir.exists(), "{} left behind", dir.display());
+    Ok(())
+}
+
+fn manager_quota_is_rounded_as_systemd_stores_it() -> Result<(), Failed> {
+    let _serial = serial();
+    let unit = UnitName::new("system.slice", &unique("quota"), "a")?;
+    let mgr = SystemdManager::new(unit.clone(), Bus::System)?;
+    let _guard = ManagerGuard(&mgr);
+    let sleeper = Sleeper::start()?;
+    mgr.add_pid(sleeper.pid())?;
+    let mut r = Resources::default();
+    r.cpu.quota = Some(CpuQuota::Micros(12_345));
+    let copy = mgr.set_properties(&r)?;
+    ensure_eq!(copy.cpu.quota, Some(CpuQuota::Micros(13_000)));
+    ensure_eq!(
+        client().unit_property_u64(unit.name(), SCOPE, "CPUQuotaPerSecUSec")?,
+        130_000
+    );
+    mgr.destroy()?;
+    unit_gone(unit.name())
+}
+
+fn manager_ensures_a_slice_twice_and_destroys_it() -> Result<(), Failed> {
+    let _serial = serial();
+    let name = format!("{}.slice", unique("mslice").replace('-', "_"));
+    let unit = UnitName::new("system.slice", "", &name)?;
+    let mgr = SystemdManager::new(unit.clone(), Bus::System)?;
+    let _guard = ManagerGuard(&mgr);
+    mgr.create()?;
+    mgr.create()?;
+    ensure!(mgr.exists());
+    ensure_eq!(
+        client().unit_property(&name, UNIT, "ActiveState")?,
+        "active"
+    );
+    let dir = mgr.paths().remove("").ok_or("no unified path")?;
+    mgr.destroy()?;
+    unit_gone(&name)?;
+    ensure!(!dir.exists(), "{} left behind", dir.display());
+    Ok(())
+}
+
 fn main() {
     let tests = [
         Test::new(
@@ -235,6 +384,18 @@ fn main() {
         Test::new(
             "forked_child_reconnects_instead_of_using_the_parents_connection",
             forked_child_reconnects_instead_of_using_the_parents_connection,
+        ),
+        Test::new(
+            "manager_scope_starts_with_its_first_pid_sets_freezes_and_destroys",
+            manager_scope_starts_with_its_first_pid_sets_freezes_and_destroys,
+        ),
+        Test::new(
+            "manager_quota_is_rounded_as_systemd_stores_it",
+            manager_quota_is_rounded_as_systemd_stores_it,
+        ),
+        Test::new(
+            "manager_ensures_a_slice_twice_and_destroys_it",
+            manager_ensures_a_slice_twice_and_destroys_it,
         ),
     ];
     ktest::main(
