@@ -1,13 +1,9 @@
 //! [`SystemdManager`]: a transient systemd unit as a [`Manager`], with the fs drivers
 //! writing what systemd does not manage.
 
-use std::collections::BTreeMap;
-use std::fs::File;
-use std::os::fd::OwnedFd;
 use std::path::PathBuf;
 use std::sync::{Arc, OnceLock, RwLock};
 
-use cgroups_core::validate::{Version, validate};
 use cgroups_core::{CgroupPath, Config, FreezerState, Hierarchies, Manager, Resources};
 use cgroups_fs::FsManager;
 use cgroups_fs2::Fs2Manager;
@@ -17,7 +13,7 @@ use crate::device_props::{DeviceContext, device_properties};
 use crate::error::{Error, ErrorKind};
 use crate::properties::{CgroupVersion, resource_properties, unit_properties};
 use crate::property::Property;
-use crate::unit::{UnitKind, UnitName};
+use crate::unit::UnitName;
 use crate::version::{SystemdVersion, parse_version};
 use crate::{Bus, Client};
 
@@ -381,111 +377,5 @@ fn read_proc_devices() -> CoreResult<String> {
         .map_err(io)
 }
 
-impl Manager for SystemdManager {
-    /// A slice is started (an existing one is fine); a running scope gets the fs
-    /// driver's cgroup; a scope that is not running is left to the first
-    /// [`add_pid`](Manager::add_pid) (see the type's documentation), after checking
-    /// that systemd answers.
-    fn create(&self) -> CoreResult<()> {
-        match self.unit.kind() {
-            UnitKind::Slice => self.apply(None, &Resources::default()),
-            UnitKind::Scope => match self.active_state()? {
-                Some(state) if !decide::needs_start(Some(&state)) => {
-                    self.after_start(None, &Resources::default())
-                }
-                _ => self.systemd_version().map(drop),
-            },
-        }
-    }
-
-    /// Starts a scope that is not running with `PIDs=[pid]`; otherwise the fs driver
-    /// moves `pid`.
-    fn add_pid(&self, pid: u32) -> CoreResult<()> {
-        let state = self.active_state()?;
-        match self.unit.kind() {
-            UnitKind::Scope if decide::needs_start(state.as_deref()) => {
-                self.apply(Some(pid), &Resources::default())
-            }
-            _ => self.fs().manager().add_pid(pid),
-        }
-    }
-
-    fn add_pid_to(&self, sub: &str, pid: u32) -> CoreResult<()> {
-        self.fs().manager().add_pid_to(sub, pid)
-    }
-
-    fn set(&self, resources: &Resources) -> CoreResult<()> {
-        let version = match self.cgroup {
-            CgroupVersion::V1 => Version::V1,
-            CgroupVersion::V2 => Version::V2,
-        };
-        validate(resources, version)?;
-        if decide::needs_start(self.active_state()?.as_deref()) {
-            return Err(self.not_started());
-        }
-        let fs = self.fs();
-        if let Fs::V2(m) = &*fs {
-            // Pre-flight: controllers available and enabled along the path.
-            m.create_with(resources)?;
-        }
-        let copy = self.set_properties(resources)?;
-        fs.manager().set(&copy)
-    }
-
-    fn freeze(&self) -> CoreResult<()> {
-        self.fs().manager().freeze()
-    }
-
-    fn thaw(&self) -> CoreResult<()> {
-        self.fs().manager().thaw()
-    }
-
-    fn freezer_state(&self) -> CoreResult<FreezerState> {
-        self.fs().manager().freezer_state()
-    }
-
-    fn pids(&self) -> CoreResult<Vec<u32>> {
-        self.fs().manager().pids()
-    }
-
-    fn all_pids(&self) -> CoreResult<Vec<u32>> {
-        self.fs().manager().all_pids()
-    }
-
-    fn threads(&self) -> CoreResult<Vec<u32>> {
-        self.fs().manager().threads()
-    }
-
-    fn kill(&self) -> CoreResult<()> {
-        self.fs().manager().kill()
-    }
-
-    /// `StopUnit` + `ResetFailedUnit` (a unit that is not loaded is stopped), then
-    /// the fs driver's `destroy` for what systemd left.
-    fn destroy(&self) -> CoreResult<()> {
-        self.client
-            .stop_unit(self.unit.name())
-            .map_err(Error::into_core)?;
-        self.fs().manager().destroy()
-    }
-
-    fn exists(&self) -> bool {
-        self.fs().manager().exists()
-    }
-
-    fn paths(&self) -> BTreeMap<String, PathBuf> {
-        self.fs().manager().paths()
-    }
-
-    fn oom_kill_count(&self) -> CoreResult<u64> {
-        self.fs().manager().oom_kill_count()
-    }
-
-    fn procs_files(&self) -> CoreResult<Vec<File>> {
-        self.fs().manager().procs_files()
-    }
-
-    fn cgroup2_dir_fd(&self) -> Option<CoreResult<OwnedFd>> {
-        self.fs().manager().cgroup2_dir_fd()
-    }
-}
+#[path = "manager_impl.rs"]
+mod manager_impl;
