@@ -140,6 +140,7 @@
 //! [`Manager::destroy`]: cgroups_core::Manager::destroy
 //! [`Manager::cgroup2_dir_fd`]: cgroups_core::Manager::cgroup2_dir_fd
 //! [`ErrorKind::UnsupportedLayout`]: cgroups_core::ErrorKind::UnsupportedLayout
+//! [`ErrorKind::InvalidPath`]: cgroups_core::ErrorKind::InvalidPath
 //! [`ErrorKind::ControllerUnavailable`]: cgroups_core::ErrorKind::ControllerUnavailable
 //! [`ErrorKind::InvalidValue`]: cgroups_core::ErrorKind::InvalidValue
 //! [`ErrorKind::KernelRefused`]: cgroups_core::ErrorKind::KernelRefused
