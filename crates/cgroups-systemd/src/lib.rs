@@ -13,17 +13,16 @@
 //! - [`Client`]: the D-Bus client (rustbus, no threads; one connection per process
 //!   and bus, reconnect on a broken connection and after `fork`, call and job
 //!   timeouts): `StartTransientUnit` waiting for the job, `StopUnit` +
-//!   `ResetFailedUnit`, `SetUnitProperties`, `AttachProcessesToUnit`, property reads.
+//!   `ResetFailedUnit`, `SetUnitProperties`, `AttachProcessesToUnit`, property reads;
+//! - [`SystemdManager`]: the [`Manager`](cgroups_core::Manager) on top of these
+//!   blocks: the unit over D-Bus, then `cgroups-fs2` (unified hosts) or
+//!   `cgroups-fs` (v1 and hybrid hosts) on the unit's cgroup for what systemd does
+//!   not manage. A scope starts with its first process (`add_pid`).
 //!
 //! What it touches: the system bus socket `/run/dbus/system_bus_socket` or the user
 //! bus (`$DBUS_SESSION_BUS_ADDRESS`, `$XDG_RUNTIME_DIR/bus`). The building blocks
 //! write no cgroup file; [`SystemdManager`] writes through the fs drivers (see their
 //! crate pages) and reads `/proc/devices` for device rules on systemd before 240.
-//!
-//! - [`SystemdManager`]: the [`Manager`](cgroups_core::Manager) on top of these
-//!   blocks: the unit over D-Bus, then `cgroups-fs2` (unified hosts) or
-//!   `cgroups-fs` (v1 and hybrid hosts) on the unit's cgroup for what systemd does
-//!   not manage. A scope starts with its first process (`add_pid`).
 //!
 //! # `fork`
 //!
