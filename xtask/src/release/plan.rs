@@ -121,7 +121,12 @@ pub fn run(opts: &Options) -> bool {
             false => r.result(step, f(root, &member.name)),
         }
     }
-    r.result("deny", steps::deny(root));
+    let private: Vec<String> = members
+        .iter()
+        .filter(|m| !m.publishable)
+        .map(|m| m.name.clone())
+        .collect();
+    r.result("deny", steps::deny(root, &private));
     let edits = match plan_edits(&mut r, root, &members, member, next, &together) {
         Ok(e) => e,
         Err(e) => {

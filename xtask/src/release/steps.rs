@@ -169,10 +169,16 @@ pub fn doc(root: &Path, krate: &str) -> Result<String, String> {
 }
 
 /// `cargo deny --offline check licenses bans sources` with the workspace's deny.toml.
-pub fn deny(root: &Path) -> Result<String, String> {
+/// The unpublished members (`exclude`: benchmarks and tools such as stats-compare,
+/// whose comparison dependencies are never distributed) are left out of the graph.
+pub fn deny(root: &Path, exclude: &[String]) -> Result<String, String> {
     tools::require("cargo-deny")?;
-    let (ok, text) =
-        run(cargo_in(root).args(["deny", "--offline", "check", "licenses", "bans", "sources"]))?;
+    let mut c = cargo_in(root);
+    c.args(["deny", "--offline"]);
+    for e in exclude {
+        c.args(["--exclude", e]);
+    }
+    let (ok, text) = run(c.args(["check", "licenses", "bans", "sources"]))?;
     match ok {
         true => Ok(
             "licenses, bans, sources ok; advisories NOT checked: they need the \
