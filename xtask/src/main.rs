@@ -1,10 +1,11 @@
 //! xtask: the workspace's developer commands, run as `cargo xtask <command>`.
 //!
-//! - `test [--tier all|host|vm-v2|vm-v1] [--strict] [-- CARGO TEST ARGS]`: the project
-//!   test command (root): the host tier and every VM tier, per-tier counts and times,
-//!   no test cgroup left behind.
-//! - `vm-prepare`: installs QEMU and busybox and downloads the VM tiers' kernels into
-//!   `target/vm/` (also done by `test` when something is missing).
+//! - `test [--tier all|host|vm-v2|vm-v1|systemd-252|systemd-257] [--strict] [-- ARGS]`:
+//!   the project test command (root): the host tier, every VM tier and every systemd
+//!   container tier, per-tier counts and times, no test cgroup left behind.
+//! - `vm-prepare`: installs QEMU, busybox and debootstrap, downloads the VM tiers'
+//!   kernels and makes the systemd tiers' rootfs into `target/vm/` (also done by
+//!   `test` when something is missing).
 //! - `clean`: removes test cgroups left by killed test runs.
 //! - `check [--root DIR]`: the pathsafe boundary and `test-fixtures` rules.
 //! - `release CRATE major|minor|patch [--execute]`: one crate's release (docs/releasing.md).
@@ -31,10 +32,12 @@ use std::process::ExitCode;
 const USAGE: &str = "\
 usage: cargo xtask <command>
   test [--tier NAME] [--strict] [-- ARGS]  run all tests (as root) in every tier, or in
-                                           NAME (all, host, vm-v2, vm-v1); ARGS go to
-                                           cargo test (-p, --test and `-- FILTER` also
-                                           select the VM tiers' binaries and tests)
-  vm-prepare                               install qemu/busybox, fetch the VM kernels
+                                           NAME (all, host, vm-v2, vm-v1, systemd-252,
+                                           systemd-257); ARGS go to cargo test (-p,
+                                           --test and `-- FILTER` also select the VM
+                                           and systemd tiers' binaries and tests)
+  vm-prepare                               install qemu/busybox/debootstrap, fetch the
+                                           VM kernels, debootstrap the systemd rootfs
   clean                                    remove cgtest-* cgroups of dead test runs
   check [--root DIR]                       pathsafe boundary and test-fixtures rules
   release CRATE major|minor|patch          release checks (dry run), or the release with

@@ -48,9 +48,9 @@ impl Options {
     }
 }
 
-/// Runs the tests of the chosen tiers (the host first, then each VM tier), prints the
-/// per-tier table with times, checks that no test cgroup is left and prints
-/// `N passed, N failed, N skipped`.
+/// Runs the tests of the chosen tiers (the host first, then each VM and systemd
+/// container tier), prints the per-tier table with times, checks that no test cgroup
+/// is left and prints `N passed, N failed, N skipped`.
 pub fn run(opts: &Options) -> ExitCode {
     if !is_root() {
         eprintln!(
@@ -114,7 +114,7 @@ pub fn run(opts: &Options) -> ExitCode {
     let vm_tiers: Vec<&'static Tier> = chosen
         .iter()
         .copied()
-        .filter(|t| matches!(t.runner, Runner::Vm(_)))
+        .filter(|t| t.runner != Runner::Host)
         .collect();
     let mut phases = Vec::new();
     if !vm_tiers.is_empty() {
@@ -126,15 +126,12 @@ pub fn run(opts: &Options) -> ExitCode {
             let ran = matches!(r.outcome, vm::Outcome::Ran { .. });
             let (status, tier_ok) = match r.outcome {
                 vm::Outcome::Ran {
-                    kernel,
+                    machine,
                     problems: p,
                 } => {
                     let tier_ok = p.is_empty() && failed == 0;
                     problems.extend(p.iter().map(|p| format!("{}: {p}", r.name)));
-                    (
-                        format!("{}, kernel {kernel}", ok_or_failed(tier_ok)),
-                        tier_ok,
-                    )
+                    (format!("{}, {machine}", ok_or_failed(tier_ok)), tier_ok)
                 }
                 vm::Outcome::NotRun(why) => {
                     let note = match must_run {
@@ -159,7 +156,7 @@ pub fn run(opts: &Options) -> ExitCode {
     }
 
     println!(
-        "\n== per-tier counts (tier {}{}; VM tiers are always strict)",
+        "\n== per-tier counts (tier {}{}; VM and systemd tiers are always strict)",
         opts.tier,
         strict_note(opts.strict)
     );
@@ -169,7 +166,7 @@ pub fn run(opts: &Options) -> ExitCode {
             .iter()
             .map(|(name, secs)| format!("{name} {secs:.1}s"))
             .collect();
-        println!("shared by the VM tiers: {}", shown.join(", "));
+        println!("shared by the VM and systemd tiers: {}", shown.join(", "));
     }
     for p in &problems {
         println!("problem: {p}");

@@ -1,6 +1,7 @@
-//! The test tiers `cargo xtask test --tier <name>` knows: the host, and virtual
-//! machines booting a Debian kernel under QEMU with a chosen cgroup layout. A new tier
-//! is a [`Tier`] here with its [`Runner`] and the `provides` list CI insists on.
+//! The test tiers `cargo xtask test --tier <name>` knows: the host, virtual machines
+//! booting a Debian kernel under QEMU with a chosen cgroup layout, and containers whose
+//! PID 1 is a Debian release's systemd. A new tier is a [`Tier`] here with its
+//! [`Runner`] and the `provides` list CI insists on.
 
 /// How a tier's tests are run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -9,6 +10,18 @@ pub enum Runner {
     Host,
     /// The ktest binaries, built static, booted once in a VM (see `vm/`).
     Vm(VmSpec),
+    /// The ktest binaries, built static, run one after the other in a container whose
+    /// PID 1 is systemd (see `vm/container.rs`).
+    Container(ContainerSpec),
+}
+
+/// What a systemd container tier runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ContainerSpec {
+    /// The Debian suite of the debootstrap rootfs (systemd, dbus).
+    pub suite: &'static str,
+    /// The systemd major version that suite ships (the tier fails if it is another).
+    pub systemd: u32,
 }
 
 /// What a VM tier boots.
@@ -61,7 +74,9 @@ pub struct Tier {
 /// Every tier, in the order `cargo xtask test` runs them. The host list is what the
 /// CI machine offers (hybrid layout, root, kernel with cgroup.kill, freeze and PSI); a
 /// developer machine that lacks one of them only ignores those tests, unless the run
-/// is strict. The VM lists are what their kernels and init guarantee.
+/// is strict. The VM lists are what their kernels and init guarantee; a systemd
+/// container guarantees a running systemd with a system bus, nothing about cgroups
+/// (its cgroup2 is a subtree of the host's, without controllers).
 pub const TIERS: &[Tier] = &[
     Tier {
         name: "host",
@@ -181,6 +196,22 @@ pub const TIERS: &[Tier] = &[
             env: &[("CGTEST_ALLOW_MEMORY_ATTACH", "1")],
         }),
     },
+    Tier {
+        name: "systemd-252",
+        provides: &["root", "tier:systemd-252", "systemd"],
+        runner: Runner::Container(ContainerSpec {
+            suite: "bookworm",
+            systemd: 252,
+        }),
+    },
+    Tier {
+        name: "systemd-257",
+        provides: &["root", "tier:systemd-257", "systemd"],
+        runner: Runner::Container(ContainerSpec {
+            suite: "trixie",
+            systemd: 257,
+        }),
+    },
 ];
 
 /// The tier called `name`.
@@ -211,10 +242,24 @@ mod tests {
         for t in TIERS {
             let allows = match t.runner {
                 Runner::Vm(spec) => spec.env.contains(&("CGTEST_ALLOW_MEMORY_ATTACH", "1")),
-                Runner::Host => false,
+                Runner::Host | Runner::Container(_) => false,
             };
             assert_eq!(allows, t.provides.contains(&"memory-attach"), "{}", t.name);
             assert_eq!(allows, t.name == "vm-v1");
+        }
+    }
+
+    #[test]
+    fn a_systemd_tier_is_named_after_its_version_and_provides_systemd() {
+        for t in TIERS {
+            let provides = t.provides.contains(&"systemd");
+            match t.runner {
+                Runner::Container(spec) => {
+                    assert_eq!(t.name, format!("systemd-{}", spec.systemd));
+                    assert!(provides, "{}", t.name);
+                }
+                Runner::Host | Runner::Vm(_) => assert!(!provides, "{}", t.name),
+            }
         }
     }
 }

@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use super::{elf, manifest};
+use crate::check::features::Package;
 use crate::json::Json;
 use crate::util::cargo;
 
@@ -39,13 +40,28 @@ pub struct Payload {
     pub tests: Vec<TestBin>,
     /// Binary name to path.
     pub tools: BTreeMap<String, PathBuf>,
+    /// The target directory of the build: every path above lies below it.
+    pub dir: PathBuf,
 }
 
-/// The workspace packages with at least one ktest binary.
+/// Whether the tests of `p` are written with ktest: ktest itself, or a package with
+/// ktest among its dev-dependencies (xtask uses ktest's library, and its own
+/// `harness = false` tests drive cargo and git on the host).
+fn tests_with_ktest(p: &Package) -> bool {
+    p.name == "ktest"
+        || p.deps
+            .iter()
+            .any(|d| d.name == "ktest" && d.kind.as_deref() == Some("dev"))
+}
+
+/// The workspace packages with at least one ktest binary: a `harness = false` test of
+/// a package whose tests use ktest.
 fn ktest_packages(root: &Path) -> Result<Vec<String>, String> {
     let mut out = Vec::new();
     for p in crate::check::features::packages(root)? {
-        if !manifest::custom_harness_tests(&p.dir.join("Cargo.toml"))?.is_empty() {
+        if tests_with_ktest(&p)
+            && !manifest::custom_harness_tests(&p.dir.join("Cargo.toml"))?.is_empty()
+        {
             out.push(p.name);
         }
     }
@@ -81,7 +97,10 @@ pub fn build(root: &Path, build_dir: &Path) -> Result<Payload, String> {
     println!("== building the VM payload: {cmd:?}");
     let mut child = cmd.spawn().map_err(|e| format!("cannot run cargo: {e}"))?;
     let stdout = child.stdout.take().ok_or("cargo has no stdout")?;
-    let mut payload = Payload::default();
+    let mut payload = Payload {
+        dir: build_dir.to_owned(),
+        ..Payload::default()
+    };
     let mut problems = Vec::new();
     for line in BufReader::new(stdout).lines() {
         let line = line.map_err(|e| format!("reading cargo output: {e}"))?;
@@ -178,6 +197,35 @@ fn package_name(id: &str, manifest: &Path) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::check::features::Dep;
+
+    fn package(name: &str, deps: &[(&str, Option<&str>)]) -> Package {
+        Package {
+            name: name.to_owned(),
+            dir: PathBuf::new(),
+            deps: deps
+                .iter()
+                .map(|(n, kind)| Dep {
+                    name: (*n).to_owned(),
+                    rename: None,
+                    kind: kind.map(str::to_owned),
+                    features: Vec::new(),
+                })
+                .collect(),
+            default_features: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn only_packages_testing_with_ktest_give_ktest_binaries() {
+        assert!(tests_with_ktest(&package("ktest", &[])));
+        assert!(tests_with_ktest(&package(
+            "cgctl",
+            &[("ktest", Some("dev"))]
+        )));
+        assert!(!tests_with_ktest(&package("xtask", &[("ktest", None)])));
+        assert!(!tests_with_ktest(&package("user", &[("libc", None)])));
+    }
 
     #[test]
     fn package_names_come_from_the_package_id() {

@@ -1,22 +1,28 @@
-//! The VM tiers: prepare the machine (QEMU, busybox, kernels), build the ktest binaries
-//! static, and boot each tier once with all of them (`init.sh` in `xtask/vm/`).
+//! The tiers that run the ktest binaries away from the host: prepare the machine (QEMU,
+//! busybox, kernels for the VMs; a debootstrap rootfs for the systemd containers),
+//! build the ktest binaries static once, and run each tier once with all of them: a VM
+//! boots them (`xtask/vm/init.sh`), a container runs them under systemd
+//! (`xtask/systemd/`).
 
 mod apt;
 mod boot;
 mod build;
 mod console;
+mod container;
 mod cpio;
 mod elf;
 mod manifest;
 mod payload;
 pub mod prepare;
+mod rootfs;
 mod run;
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use crate::report::Report;
-use crate::tiers::{Runner, Tier, VmSpec};
+use crate::tiers::{ContainerSpec, Runner, Tier, VmSpec};
 use crate::util::{target_dir, workspace_root};
 use build::{Payload, TestBin};
 use console::Console;
@@ -30,12 +36,13 @@ const BIN_TIMEOUT_SECS: u64 = 300;
 const MEMORY_MIB: u32 = 1024;
 const CPUS: u32 = 2;
 
-/// How a VM tier ended.
+/// How a VM or container tier ended.
 #[derive(Debug, Clone)]
 pub enum Outcome {
     /// It booted and ran; the problems make it fail (empty: it passed).
     Ran {
-        kernel: String,
+        /// What ran the tests: `kernel <uname -r>` or `systemd <version>`.
+        machine: String,
         problems: Vec<String>,
     },
     /// It could not run on this machine (preparation failed, nothing selected).
@@ -112,11 +119,24 @@ pub fn vm_dir() -> PathBuf {
     target_dir(&workspace_root()).join("vm")
 }
 
-/// The suites the given tiers boot.
+/// The suites whose kernels the given VM tiers boot.
 pub fn suites(tiers: &[&Tier]) -> Vec<&'static str> {
     let mut out: Vec<&'static str> = Vec::new();
     for t in tiers {
         if let Runner::Vm(spec) = t.runner
+            && !out.contains(&spec.suite)
+        {
+            out.push(spec.suite);
+        }
+    }
+    out
+}
+
+/// The suites whose rootfs the given container tiers run.
+pub fn rootfs_suites(tiers: &[&Tier]) -> Vec<&'static str> {
+    let mut out: Vec<&'static str> = Vec::new();
+    for t in tiers {
+        if let Runner::Container(spec) = t.runner
             && !out.contains(&spec.suite)
         {
             out.push(spec.suite);
@@ -133,59 +153,78 @@ pub struct Run {
     pub phases: Vec<(&'static str, f64)>,
 }
 
-/// Prepares, builds and boots every VM tier in `tiers`; the console lines go into
-/// `report`. Prints the time of each phase.
+/// Prepares, builds and runs every VM and container tier in `tiers`; their output goes
+/// into `report`. Prints the time of each phase.
 pub fn run_tiers(tiers: &[&'static Tier], sel: &Selection, report: &mut Report) -> Run {
     let mut run = Run::default();
-    let all = |outcome: Outcome| -> Vec<TierResult> {
-        tiers
-            .iter()
-            .map(|t| TierResult {
-                name: t.name,
-                secs: 0.0,
-                outcome: outcome.clone(),
-            })
-            .collect()
-    };
-    let start = Instant::now();
-    let prepared = prepare::prepare(&vm_dir(), &suites(tiers));
-    run.phases
-        .push(("VM preparation", start.elapsed().as_secs_f64()));
-    let assets = match prepared {
-        Ok(a) => a,
-        Err(e) => {
-            run.tiers = all(Outcome::NotRun(format!("VM preparation failed: {e}")));
-            return run;
+    let vm_suites = suites(tiers);
+    let assets = match vm_suites.is_empty() {
+        true => Err("no VM tier".to_owned()),
+        false => {
+            let start = Instant::now();
+            let prepared = prepare::prepare(&vm_dir(), &vm_suites);
+            let secs = start.elapsed().as_secs_f64();
+            run.phases.push(("VM preparation", secs));
+            println!("== VM preparation: {secs:.1}s");
+            prepared.map_err(|e| format!("VM preparation failed: {e}"))
         }
     };
-    println!("== VM preparation: {:.1}s", start.elapsed().as_secs_f64());
-    let start = Instant::now();
-    let build_dir = target_dir(&workspace_root()).join("vm-build");
-    let built = build::build(&workspace_root(), &build_dir);
-    run.phases
-        .push(("static build", start.elapsed().as_secs_f64()));
-    let payload = match built {
-        Ok(p) => p,
-        Err(e) => {
-            run.tiers = all(Outcome::Broken(format!("static build failed: {e}")));
-            return run;
-        }
-    };
-    println!(
-        "== static build of the VM payload: {:.1}s ({} ktest binaries, tools: {})",
-        start.elapsed().as_secs_f64(),
-        payload.tests.len(),
-        payload.tools.keys().cloned().collect::<Vec<_>>().join(", ")
-    );
-    let tests: Vec<&TestBin> = payload.tests.iter().filter(|t| sel.picks(t)).collect();
-    for tier in tiers {
-        let Runner::Vm(spec) = tier.runner else {
-            continue;
-        };
+    let ct_suites = rootfs_suites(tiers);
+    let mut rootfs = BTreeMap::new();
+    if !ct_suites.is_empty() {
         let start = Instant::now();
-        let outcome = match tests.is_empty() {
-            true => Outcome::NotRun("no ktest binary selected".to_owned()),
-            false => run_one(tier, &spec, &assets, &payload, &tests, sel, report),
+        rootfs = rootfs::prepare(&vm_dir(), &ct_suites);
+        let secs = start.elapsed().as_secs_f64();
+        run.phases.push(("rootfs preparation", secs));
+        println!("== systemd rootfs preparation: {secs:.1}s");
+    }
+    let ready = |tier: &Tier| -> Result<Ready<'_>, String> {
+        match tier.runner {
+            Runner::Vm(spec) => match &assets {
+                Ok(a) => Ok(Ready::Vm(a, spec)),
+                Err(e) => Err(e.clone()),
+            },
+            Runner::Container(spec) => match rootfs.get(spec.suite) {
+                Some(Ok(dir)) => Ok(Ready::Container(dir, spec)),
+                Some(Err(e)) => Err(e.clone()),
+                None => Err(format!("no {} rootfs", spec.suite)),
+            },
+            Runner::Host => Err("the host tier runs cargo test".to_owned()),
+        }
+    };
+    // Built only when some tier can run.
+    let mut built = Err("no tier could be prepared".to_owned());
+    if tiers.iter().any(|t| ready(t).is_ok()) {
+        let start = Instant::now();
+        let build_dir = target_dir(&workspace_root()).join("vm-build");
+        built = build::build(&workspace_root(), &build_dir);
+        let secs = start.elapsed().as_secs_f64();
+        run.phases.push(("static build", secs));
+        if let Ok(payload) = &built {
+            println!(
+                "== static build of the payload: {secs:.1}s ({} ktest binaries, tools: {})",
+                payload.tests.len(),
+                payload.tools.keys().cloned().collect::<Vec<_>>().join(", ")
+            );
+        }
+    }
+    for tier in tiers {
+        let start = Instant::now();
+        let outcome = match (ready(tier), &built) {
+            (Err(e), _) => Outcome::NotRun(e),
+            (Ok(_), Err(e)) => Outcome::Broken(format!("static build failed: {e}")),
+            (Ok(ready), Ok(payload)) => {
+                let tests: Vec<&TestBin> = payload.tests.iter().filter(|t| sel.picks(t)).collect();
+                match (ready, tests.is_empty()) {
+                    (_, true) => Outcome::NotRun("no ktest binary selected".to_owned()),
+                    (Ready::Vm(a, spec), false) => {
+                        run_one(tier, &spec, a, payload, &tests, sel, report)
+                    }
+                    (Ready::Container(dir, spec), false) => {
+                        container::run_one(tier, &spec, dir, payload, &tests, sel, report)
+                    }
+                }
+            }
         };
         let secs = start.elapsed().as_secs_f64();
         println!("== tier {}: {secs:.1}s", tier.name);
@@ -196,6 +235,12 @@ pub fn run_tiers(tiers: &[&'static Tier], sel: &Selection, report: &mut Report) 
         });
     }
     run
+}
+
+/// What a tier needs from the preparation, prepared.
+enum Ready<'a> {
+    Vm(&'a prepare::Assets, VmSpec),
+    Container(&'a PathBuf, ContainerSpec),
 }
 
 fn run_one(
@@ -258,17 +303,21 @@ fn run_one(
         problems.push("the tier ran no test".to_owned());
     }
     Outcome::Ran {
-        kernel: console.kernel.unwrap_or_else(|| kernel.package.clone()),
+        machine: format!(
+            "kernel {}",
+            console.kernel.unwrap_or_else(|| kernel.package.clone())
+        ),
         problems,
     }
 }
 
-/// `cargo xtask vm-prepare`: packages and kernels of every VM tier.
+/// `cargo xtask vm-prepare`: packages and kernels of every VM tier, the rootfs of
+/// every systemd container tier.
 pub fn prepare_command(tiers: &[&'static Tier]) -> bool {
     let start = Instant::now();
     let result = prepare::prepare(&vm_dir(), &suites(tiers));
     println!("== VM preparation: {:.1}s", start.elapsed().as_secs_f64());
-    match result {
+    let mut ok = match result {
         Ok(a) => {
             for s in suites(tiers) {
                 match a.kernel(s) {
@@ -287,7 +336,23 @@ pub fn prepare_command(tiers: &[&'static Tier]) -> bool {
             println!("VM preparation failed: {e}");
             false
         }
+    };
+    let start = Instant::now();
+    let rootfs = rootfs::prepare(&vm_dir(), &rootfs_suites(tiers));
+    println!(
+        "== systemd rootfs preparation: {:.1}s",
+        start.elapsed().as_secs_f64()
+    );
+    for (suite, dir) in rootfs {
+        match dir {
+            Ok(d) => println!("{suite} rootfs: {}", d.display()),
+            Err(e) => {
+                println!("{suite} rootfs: FAILED: {e}");
+                ok = false;
+            }
+        }
     }
+    ok
 }
 
 #[cfg(test)]
