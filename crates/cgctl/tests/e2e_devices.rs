@@ -12,7 +12,7 @@
 use std::path::PathBuf;
 use std::process::{Command, Output};
 
-use ktest::{CleanupGuard, Failed, Need, Test, TestCgroup, ensure, ensure_eq};
+use ktest::{CleanupGuard, Failed, Need, TestCgroup, ensure, ensure_eq};
 
 /// The v1 hierarchies the runs join: devices, and freezer for cleanup (never memory).
 const NO_MEMORY: &str = "devices,freezer";
@@ -135,32 +135,33 @@ fn a_wildcard_hole_is_refused_before_the_command_runs() -> Result<(), Failed> {
 }
 
 fn main() {
-    let t = |name: &str, f: fn() -> Result<(), Failed>| {
-        Test::new(name, f)
-            .needs(Need::Root)
-            .needs(Need::V1Controller("devices"))
-            .needs(Need::V1Controller("freezer"))
-    };
-    ktest::main(vec![
-        t(
-            "device_deny_null_makes_writing_to_dev_null_fail",
-            device_deny_null_makes_writing_to_dev_null_fail,
-        ),
-        t(
-            "device_allow_alone_allows_only_those_devices",
-            device_allow_alone_allows_only_those_devices,
-        ),
-        t(
-            "default_devices_allow_the_runtime_set_and_flags_refine_it",
-            default_devices_allow_the_runtime_set_and_flags_refine_it,
-        ),
-        t(
-            "without_device_flags_the_devices_cgroup_is_untouched",
-            without_device_flags_the_devices_cgroup_is_untouched,
-        ),
-        t(
-            "a_wildcard_hole_is_refused_before_the_command_runs",
-            a_wildcard_hole_is_refused_before_the_command_runs,
-        ),
-    ])
+    ktest::main(ktest::tests_needing(
+        &[
+            Need::Root,
+            Need::V1Controller("devices"),
+            Need::V1Controller("freezer"),
+        ],
+        &[
+            (
+                "device_deny_null_makes_writing_to_dev_null_fail",
+                device_deny_null_makes_writing_to_dev_null_fail,
+            ),
+            (
+                "device_allow_alone_allows_only_those_devices",
+                device_allow_alone_allows_only_those_devices,
+            ),
+            (
+                "default_devices_allow_the_runtime_set_and_flags_refine_it",
+                default_devices_allow_the_runtime_set_and_flags_refine_it,
+            ),
+            (
+                "without_device_flags_the_devices_cgroup_is_untouched",
+                without_device_flags_the_devices_cgroup_is_untouched,
+            ),
+            (
+                "a_wildcard_hole_is_refused_before_the_command_runs",
+                a_wildcard_hole_is_refused_before_the_command_runs,
+            ),
+        ],
+    ))
 }

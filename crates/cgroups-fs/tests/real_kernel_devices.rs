@@ -7,17 +7,13 @@
 // Tests read kernel files directly to check what the driver wrote.
 #![allow(clippy::disallowed_methods)]
 
-#[path = "real_kernel_devices/prober.rs"]
-mod prober;
-
 use std::path::PathBuf;
-use std::time::Instant;
 
 use cgroups_core::{CgroupPath, Config, Manager, Resources};
 use cgroups_fs::FsManager;
 use devices::Rule;
-use ktest::{CleanupGuard, Failed, Need, Test, TestCgroup, ensure, ensure_eq};
-use prober::Prober;
+use ktest::prober::{self, Prober};
+use ktest::{CleanupGuard, Failed, Need, TestCgroup, ensure_eq};
 
 const EPERM: i32 = 1;
 
@@ -78,9 +74,7 @@ impl Drop for Case {
 }
 
 fn open_errnos(case: &Case) -> Result<(i32, i32), Failed> {
-    let mut p = Prober::spawn("once")?;
-    case.m.add_pid(p.pid())?;
-    p.once()
+    Prober::once_in(|pid| case.m.add_pid(pid))
 }
 
 fn deny_list_without_null_refuses_dev_null_with_eperm() -> Result<(), Failed> {
@@ -103,64 +97,43 @@ fn allow_list_with_zero_only_refuses_dev_null_with_eperm() -> Result<(), Failed>
     Ok(())
 }
 
-// The measurement is part of the test's report (shown with --nocapture).
-#[allow(clippy::print_stderr)]
 fn thousand_allow_list_swaps_never_open_null_nor_lose_zero() -> Result<(), Failed> {
     let case = Case::new("devswap")?;
     let a: &[(&str, bool)] = &[("c 1:5 rwm", true), ("c 1:7 rwm", true)];
     // Zero loses write and mknod (read stays), full goes, random and pts come.
     let b: &[(&str, bool)] = &[("c 1:5 r", true), ("c 1:8 rwm", true), ("c 136:* rw", true)];
     case.set_rules(a)?;
-    let mut p = Prober::spawn("loop")?;
-    case.m.add_pid(p.pid())?;
-    p.start_loop()?;
-    let start = Instant::now();
-    for i in 0..1000 {
-        case.set_rules(if i % 2 == 0 { b } else { a })?;
-    }
-    let elapsed = start.elapsed();
-    let tally = p.stop()?;
-    eprintln!(
-        "1000 v1 swaps in {elapsed:?} ({:?} each); prober rounds {}",
-        elapsed / 1000,
-        tally.rounds
-    );
-    ensure_eq!(
-        tally.null_opened,
-        0,
-        "/dev/null opened during swaps: {tally:?}"
-    );
-    let errno = tally.zero_errno;
-    ensure_eq!(
-        tally.zero_failed,
-        0,
-        "/dev/zero refused (errno {errno}): {tally:?}"
-    );
-    ensure!(tally.rounds >= 100, "the prober barely ran: {tally:?}");
+    let tally = prober::swap_while_probing(
+        "v1 swaps",
+        |pid| case.m.add_pid(pid),
+        |i| case.set_rules(if i % 2 == 0 { b } else { a }),
+    )?;
+    tally.ensure_null_refused_zero_opened()?;
     ensure_eq!(case.list()?, "c 1:5 rwm\nc 1:7 rwm\n");
     Ok(())
 }
 
 fn main() {
     prober::run_if_asked();
-    let t = |name: &str, f: fn() -> Result<(), Failed>| {
-        Test::new(name, f)
-            .needs(Need::Root)
-            .needs(Need::V1Controller("devices"))
-            .needs(Need::V1Controller("freezer"))
-    };
-    ktest::main(vec![
-        t(
-            "deny_list_without_null_refuses_dev_null_with_eperm",
-            deny_list_without_null_refuses_dev_null_with_eperm,
-        ),
-        t(
-            "allow_list_with_zero_only_refuses_dev_null_with_eperm",
-            allow_list_with_zero_only_refuses_dev_null_with_eperm,
-        ),
-        t(
-            "thousand_allow_list_swaps_never_open_null_nor_lose_zero",
-            thousand_allow_list_swaps_never_open_null_nor_lose_zero,
-        ),
-    ])
+    ktest::main(ktest::tests_needing(
+        &[
+            Need::Root,
+            Need::V1Controller("devices"),
+            Need::V1Controller("freezer"),
+        ],
+        &[
+            (
+                "deny_list_without_null_refuses_dev_null_with_eperm",
+                deny_list_without_null_refuses_dev_null_with_eperm,
+            ),
+            (
+                "allow_list_with_zero_only_refuses_dev_null_with_eperm",
+                allow_list_with_zero_only_refuses_dev_null_with_eperm,
+            ),
+            (
+                "thousand_allow_list_swaps_never_open_null_nor_lose_zero",
+                thousand_allow_list_swaps_never_open_null_nor_lose_zero,
+            ),
+        ],
+    ))
 }

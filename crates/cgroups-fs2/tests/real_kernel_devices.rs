@@ -10,9 +10,6 @@
 // Tests read /proc directly.
 #![allow(clippy::disallowed_methods)]
 
-#[path = "real_kernel_devices/prober.rs"]
-mod prober;
-
 use std::os::fd::{AsFd, OwnedFd};
 use std::time::{Duration, Instant};
 
@@ -20,8 +17,8 @@ use cgroups_core::{CgroupPath, Config, Manager, Resources};
 use cgroups_fs2::Fs2Manager;
 use devices::Rule;
 use devices::ebpf::{self, testing};
+use ktest::prober::{self, Prober};
 use ktest::{CleanupGuard, Failed, Need, Test, TestCgroup, ensure, ensure_eq};
-use prober::Prober;
 
 const EPERM: i32 = 1;
 
@@ -74,9 +71,7 @@ impl Drop for Case {
 }
 
 fn open_errnos(case: &Case) -> Result<(i32, i32), Failed> {
-    let mut p = Prober::spawn("once")?;
-    case.m.add_pid(p.pid())?;
-    p.once()
+    Prober::once_in(|pid| case.m.add_pid(pid))
 }
 
 fn ebpf_filter_refuses_dev_null_with_eperm_and_opens_dev_zero() -> Result<(), Failed> {
@@ -100,8 +95,6 @@ fn ebpf_filter_refuses_dev_null_with_eperm_and_opens_dev_zero() -> Result<(), Fa
     Ok(())
 }
 
-// The measurement is part of the test's report (shown with --nocapture).
-#[allow(clippy::print_stderr)]
 fn thousand_swaps_never_open_null_nor_lose_zero(no_replace: bool) -> Result<(), Failed> {
     testing::force_no_replace(no_replace);
     let case = Case::new(if no_replace { "bpfswapnr" } else { "bpfswap" })?;
@@ -109,37 +102,17 @@ fn thousand_swaps_never_open_null_nor_lose_zero(no_replace: bool) -> Result<(), 
     let allow: &[(&str, bool)] = &[("c 1:5 r", true), ("c 1:7 rwm", true), ("c 136:* rw", true)];
     let deny: &[(&str, bool)] = &[("a", true), ("c 1:3 rwm", false), ("c 1:5 wm", false)];
     case.set_rules(allow)?;
-    let mut p = Prober::spawn("loop")?;
-    case.m.add_pid(p.pid())?;
-    p.start_loop()?;
-    let start = Instant::now();
-    for i in 0..1000 {
-        case.set_rules(if i % 2 == 0 { deny } else { allow })?;
-    }
-    let elapsed = start.elapsed();
-    let tally = p.stop()?;
-    let path = if no_replace {
-        "attach+detach"
+    let what = if no_replace {
+        "eBPF swaps (attach+detach)"
     } else {
-        "BPF_F_REPLACE"
+        "eBPF swaps (BPF_F_REPLACE)"
     };
-    eprintln!(
-        "1000 eBPF swaps ({path}) in {elapsed:?} ({:?} each); prober rounds {}",
-        elapsed / 1000,
-        tally.rounds
-    );
-    ensure_eq!(
-        tally.null_opened,
-        0,
-        "/dev/null opened during swaps: {tally:?}"
-    );
-    let errno = tally.zero_errno;
-    ensure_eq!(
-        tally.zero_failed,
-        0,
-        "/dev/zero refused (errno {errno}): {tally:?}"
-    );
-    ensure!(tally.rounds >= 100, "the prober barely ran: {tally:?}");
+    let tally = prober::swap_while_probing(
+        what,
+        |pid| case.m.add_pid(pid),
+        |i| case.set_rules(if i % 2 == 0 { deny } else { allow }),
+    )?;
+    tally.ensure_null_refused_zero_opened()?;
     ensure_eq!(case.ours()?.len(), 1, "programs of ours after the swaps");
     testing::force_no_replace(false);
     Ok(())

@@ -12,7 +12,9 @@
 //! be on cgroupfs (statfs(2) magic), removed on drop. Kernel files touched:
 //! `/proc/self/mountinfo`, the cgroup2 root's `cgroup.controllers` and
 //! `cgroup.subtree_control` (read only), and inside test cgroups `cgroup.procs`,
-//! `freezer.state`, `cgroup.freeze`; syscalls statfs, mkdir, rmdir, kill.
+//! `freezer.state`, `cgroup.freeze`; syscalls statfs, mkdir, rmdir, kill. The
+//! [`prober`] re-executes the test binary to open `/dev/null` and `/dev/zero` inside a
+//! cgroup with device rules.
 //!
 //! ```no_run
 //! use ktest::{Need, Test, TestCgroup, ensure};
@@ -44,13 +46,14 @@ mod fsmagic;
 mod macros;
 pub mod mounts;
 mod need;
+pub mod prober;
 mod run;
 
 pub use cgroup::TestCgroup;
 pub use cleanup::{CleanupGuard, PREFIX, cleanup_guard, remove_tree};
 pub use fsmagic::{CGROUP_SUPER_MAGIC, CGROUP2_SUPER_MAGIC, assert_cgroupfs};
 pub use need::{Need, current_tier, memory_attach_allowed};
-pub use run::{Test, main};
+pub use run::{Test, main, tests_needing};
 
 /// A test failure with a message. `?` converts any error that implements `Display`
 /// (every `std::error::Error`) into it.

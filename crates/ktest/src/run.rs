@@ -46,6 +46,20 @@ impl Test {
     }
 }
 
+/// A test body that is a plain function.
+type TestFn = fn() -> Result<(), Failed>;
+
+/// One [`Test`] per `(name, body)` of `tests`, each needing every one of `needs`: the
+/// list of a test binary whose tests all need the same things.
+pub fn tests_needing(needs: &[Need], tests: &[(&str, TestFn)]) -> Vec<Test> {
+    let with_needs = |&(name, f): &(&str, TestFn)| {
+        needs
+            .iter()
+            .fold(Test::new(name, f), |test, need| test.needs(*need))
+    };
+    tests.iter().map(with_needs).collect()
+}
+
 /// What the environment of this run declares (`CGTEST_*` variables).
 struct TierEnv {
     tier: String,
@@ -186,5 +200,19 @@ mod tests {
         );
         assert!(!t.has_ignored_flag());
         assert_eq!(t.kind(), "");
+    }
+
+    #[test]
+    fn tests_needing_gives_every_test_every_need_in_order() {
+        fn body() -> Result<(), Failed> {
+            Ok(())
+        }
+        let needs = [Need::Root, Need::V1Controller("devices")];
+        let tests = tests_needing(&needs, &[("a", body), ("b", body)]);
+        let names: Vec<&str> = tests.iter().map(Test::name).collect();
+        assert_eq!(names, ["a", "b"]);
+        for t in &tests {
+            assert_eq!(t.needs, needs);
+        }
     }
 }

@@ -1,6 +1,26 @@
-//! The prober: this test binary re-executed in a child mode that opens a denied and
-//! an allowed device node, once or in a loop, after the test has moved it into the
-//! cgroup (it waits for a `go` line on stdin first).
+//! The device prober: the running test binary re-executed in a child mode that opens
+//! `/dev/null` and `/dev/zero` read-only, once or in a loop, after the test has moved
+//! it into a cgroup with device rules. It waits for a `go` line on stdin first, so the
+//! test can move it before it opens anything.
+//!
+//! A test binary that uses it calls [`run_if_asked`] first thing in `main`: in the
+//! child (environment variable `CGROUPS_DEVICES_PROBE` set to `once` or `loop`) that
+//! call probes and exits; in the test itself it returns at once.
+//!
+//! ```no_run
+//! use ktest::prober::{self, Prober};
+//!
+//! fn main() -> Result<(), ktest::Failed> {
+//!     prober::run_if_asked();
+//!     // ... make a cgroup whose device rules deny c 1:3 (/dev/null), then:
+//!     let errnos = Prober::once_in(|pid| -> Result<(), ktest::Failed> {
+//!         // move `pid` into that cgroup
+//!         Ok(())
+//!     })?;
+//!     ktest::ensure_eq!(errnos, (1, 0), "EPERM for /dev/null, /dev/zero opens");
+//!     Ok(())
+//! }
+//! ```
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
@@ -8,12 +28,18 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use ktest::Failed;
 use rustix::fs::{Mode, OFlags};
 
+use crate::Failed;
+
+/// The environment variable that puts the re-executed binary in prober mode.
 const MODE: &str = "CGROUPS_DEVICES_PROBE";
 /// Longest life of a prober.
 const LIFETIME: Duration = Duration::from_secs(120);
+/// How many rule swaps [`swap_while_probing`] makes.
+pub const SWAPS: u32 = 1000;
+/// The fewest loop rounds a prober must make for a swap test to mean anything.
+const MIN_ROUNDS: u64 = 100;
 
 /// The errno of opening `path` read-only, or 0 when it opened.
 fn try_open(path: &str) -> i32 {
@@ -24,7 +50,8 @@ fn try_open(path: &str) -> i32 {
     }
 }
 
-/// Runs the child mode if asked to; returns otherwise.
+/// Runs the prober's child mode and exits if this process is a prober; returns at
+/// once otherwise. Call it first in the `main` of a test binary that spawns probers.
 pub fn run_if_asked() {
     let Ok(mode) = std::env::var(MODE) else {
         return;
@@ -65,6 +92,7 @@ pub fn run_if_asked() {
 }
 
 /// A running prober, killed on drop.
+#[derive(Debug)]
 pub struct Prober {
     child: Child,
     stdin: Option<ChildStdin>,
@@ -74,10 +102,34 @@ pub struct Prober {
 /// What a looping prober saw.
 #[derive(Debug, Clone, Copy)]
 pub struct Tally {
+    /// Loop rounds (one open of each device per round).
     pub rounds: u64,
+    /// Rounds in which `/dev/null` opened.
     pub null_opened: u64,
+    /// Rounds in which `/dev/zero` did not open.
     pub zero_failed: u64,
+    /// The errno of the last failed `/dev/zero` open (0 when none failed).
     pub zero_errno: i32,
+}
+
+impl Tally {
+    /// Fails unless `/dev/null` never opened, `/dev/zero` always did and the prober
+    /// made enough rounds for that to mean something.
+    pub fn ensure_null_refused_zero_opened(&self) -> Result<(), Failed> {
+        crate::ensure_eq!(
+            self.null_opened,
+            0,
+            "/dev/null opened during swaps: {self:?}"
+        );
+        let errno = self.zero_errno;
+        crate::ensure_eq!(
+            self.zero_failed,
+            0,
+            "/dev/zero refused (errno {errno}): {self:?}"
+        );
+        crate::ensure!(self.rounds >= MIN_ROUNDS, "the prober barely ran: {self:?}");
+        Ok(())
+    }
 }
 
 impl Prober {
@@ -98,6 +150,17 @@ impl Prober {
         })
     }
 
+    /// Starts a `once` prober, lets `join` move its pid into the cgroup and returns
+    /// what it saw (see [`Prober::once`]).
+    pub fn once_in<E: Into<Failed>>(
+        join: impl FnOnce(u32) -> Result<(), E>,
+    ) -> Result<(i32, i32), Failed> {
+        let mut p = Prober::spawn("once")?;
+        join(p.pid()).map_err(Into::into)?;
+        p.once()
+    }
+
+    /// The prober's process id.
     pub fn pid(&self) -> u32 {
         self.child.id()
     }
@@ -130,7 +193,7 @@ impl Prober {
     pub fn start_loop(&mut self) -> Result<(), Failed> {
         self.go()?;
         let line = self.line()?;
-        ktest::ensure_eq!(line, "started");
+        crate::ensure_eq!(line, "started");
         Ok(())
     }
 
@@ -143,7 +206,7 @@ impl Prober {
             .map(str::parse)
             .collect::<Result<_, _>>()
             .map_err(|e| format!("prober said {line:?}: {e}"))?;
-        ktest::ensure_eq!(n.len(), 4, "prober said {line:?}");
+        crate::ensure_eq!(n.len(), 4, "prober said {line:?}");
         Ok(Tally {
             rounds: n[0],
             null_opened: n[1],
@@ -158,4 +221,31 @@ impl Drop for Prober {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// Starts a looping prober, lets `join` move it into the cgroup, calls `swap(i)` for
+/// `i` in `0..SWAPS` while it probes, then stops it and returns what it saw.
+///
+/// The time the swaps took is printed on stderr as `SWAPS <what> in ...` (shown with
+/// `--nocapture`), e.g. with `what` = `"v1 swaps"`.
+pub fn swap_while_probing<E1: Into<Failed>, E2: Into<Failed>>(
+    what: &str,
+    join: impl FnOnce(u32) -> Result<(), E1>,
+    mut swap: impl FnMut(u32) -> Result<(), E2>,
+) -> Result<Tally, Failed> {
+    let mut p = Prober::spawn("loop")?;
+    join(p.pid()).map_err(Into::into)?;
+    p.start_loop()?;
+    let start = Instant::now();
+    for i in 0..SWAPS {
+        swap(i).map_err(Into::into)?;
+    }
+    let elapsed = start.elapsed();
+    let tally = p.stop()?;
+    eprintln!(
+        "{SWAPS} {what} in {elapsed:?} ({:?} each); prober rounds {}",
+        elapsed / SWAPS,
+        tally.rounds
+    );
+    Ok(tally)
 }
