@@ -6,45 +6,13 @@
 //! cgroup, so host tests pass `--controllers` without memory; the default (every
 //! hierarchy) is covered by the tests that need `V1MemoryAttach`.
 
+mod common;
+
 use std::path::PathBuf;
-use std::process::{Command, Output};
+use std::process::{Command, Output, Stdio};
 
-use ktest::{CleanupGuard, Failed, Need, Test, TestCgroup, ensure, ensure_eq};
-
-/// Every v1 hierarchy of the host except memory, as `--controllers` takes them.
-const NO_MEMORY: &str = "cpu,cpuacct,cpuset,devices,freezer,blkio,pids,name=systemd";
-
-struct Parent {
-    name: String,
-    _guard: CleanupGuard,
-}
-
-/// A unique parent name and a guard removing it from every hierarchy.
-fn parent(tag: &str) -> Parent {
-    let name = TestCgroup::name_for(tag);
-    let paths: Vec<PathBuf> = ktest::mounts::hierarchies()
-        .iter()
-        .map(|h| h.mount_point.join(&name))
-        .collect();
-    Parent {
-        _guard: ktest::cleanup_guard(paths),
-        name,
-    }
-}
-
-/// The cgctl binary: `CGCTL_BIN` (set in the VM tiers, where cargo's path does not
-/// exist), else the one cargo built for this test.
-fn cgctl_bin() -> std::ffi::OsString {
-    std::env::var_os("CGCTL_BIN").unwrap_or_else(|| env!("CARGO_BIN_EXE_cgctl").into())
-}
-
-fn cgctl(args: &[&str]) -> Result<Output, Failed> {
-    Ok(Command::new(cgctl_bin()).args(args).output()?)
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
+use common::{NO_MEMORY, cgctl, cgctl_bin, ensure_exit, parent, run_args, text};
+use ktest::{Failed, Need, Test, TestCgroup, ensure, ensure_eq};
 
 /// The directories left under the test parent in every hierarchy.
 fn leftovers(parent: &str) -> Vec<PathBuf> {
@@ -63,28 +31,60 @@ fn leftovers(parent: &str) -> Vec<PathBuf> {
     left
 }
 
+/// Fails when a directory is left under the test parent in any hierarchy.
+fn ensure_nothing_left(parent: &str) -> Result<(), Failed> {
+    let left = leftovers(parent);
+    ensure!(left.is_empty(), "left behind: {left:?}");
+    Ok(())
+}
+
+fn has_parent(parent: &str) -> bool {
+    ktest::mounts::hierarchies()
+        .iter()
+        .any(|h| h.mount_point.join(parent).exists())
+}
+
+/// `cgctl run --parent PARENT --controllers NO_MEMORY EXTRA -- COMMAND`, waited for.
 fn run_in(parent: &str, extra: &[&str], command: &[&str]) -> Result<Output, Failed> {
-    let mut args = vec!["run", "--parent", parent, "--controllers", NO_MEMORY];
-    args.extend_from_slice(extra);
-    args.push("--");
-    args.extend_from_slice(command);
-    cgctl(&args)
+    cgctl(&run_args(parent, NO_MEMORY, extra, command))
+}
+
+/// `cgctl ARGS --controllers NO_MEMORY` on a kept cgroup, which must succeed.
+fn on_kept(args: &[&str]) -> Result<Output, Failed> {
+    let out = cgctl(&[args, &["--controllers", NO_MEMORY]].concat())?;
+    ensure_exit(args[0], &out, 0)?;
+    Ok(out)
+}
+
+/// [`run_in`] with `--resources FILE` (FILE holding `json`) before `extra`; returns
+/// the output and the file's path. The file is removed afterwards.
+fn run_with_resources(
+    parent: &str,
+    json: &str,
+    extra: &[&str],
+    command: &[&str],
+) -> Result<(Output, String), Failed> {
+    let file = std::env::temp_dir().join(format!("{parent}.json"));
+    #[allow(clippy::disallowed_methods)] // a config file for cgctl, not a kernel interface
+    std::fs::write(&file, json)?;
+    let resources = file.to_string_lossy().into_owned();
+    let flags = [&["--resources", resources.as_str()], extra].concat();
+    let out = run_in(parent, &flags, command);
+    #[allow(clippy::disallowed_methods)]
+    let _ = std::fs::remove_file(&file);
+    Ok((out?, resources))
 }
 
 fn exit_status_of_the_command_is_returned_and_nothing_is_left() -> Result<(), Failed> {
     let p = parent("e2e-status");
     let out = run_in(&p.name, &["--pids", "32"], &["sh", "-c", "exit 3"])?;
-    ensure_eq!(out.status.code(), Some(3));
+    ensure_exit("run", &out, 3)?;
     let summary = text(&out.stderr);
     ensure!(
         summary.contains("exited with status 3"),
         "summary: {summary}"
     );
-    ensure!(
-        leftovers(&p.name).is_empty(),
-        "left behind: {:?}",
-        leftovers(&p.name)
-    );
+    ensure_nothing_left(&p.name)?;
     Ok(())
 }
 
@@ -101,7 +101,7 @@ fn limits_are_in_place_before_the_command_runs() -> Result<(), Failed> {
         &["--pids", "32", "--cpus", "0.5"],
         &["sh", "-c", script],
     )?;
-    ensure_eq!(out.status.code(), Some(0), "stderr: {}", text(&out.stderr));
+    ensure_exit("run", &out, 0)?;
     ensure_eq!(text(&out.stdout), "32\n50000\n100000\n");
     Ok(())
 }
@@ -109,7 +109,7 @@ fn limits_are_in_place_before_the_command_runs() -> Result<(), Failed> {
 fn the_command_starts_inside_the_cgroup() -> Result<(), Failed> {
     let p = parent("e2e-inside");
     let out = run_in(&p.name, &[], &["cat", "/proc/self/cgroup"])?;
-    ensure_eq!(out.status.code(), Some(0), "stderr: {}", text(&out.stderr));
+    ensure_exit("run", &out, 0)?;
     let own = text(&out.stdout);
     for controller in ["cpu", "pids", "freezer"] {
         let line = own
@@ -127,29 +127,16 @@ fn the_command_starts_inside_the_cgroup() -> Result<(), Failed> {
 fn a_command_that_is_not_found_exits_127_and_leaves_nothing() -> Result<(), Failed> {
     let p = parent("e2e-notfound");
     let out = run_in(&p.name, &[], &["/nonexistent/cgctl-test-command"])?;
-    ensure_eq!(
-        out.status.code(),
-        Some(127),
-        "stderr: {}",
-        text(&out.stderr)
-    );
-    ensure!(
-        leftovers(&p.name).is_empty(),
-        "left behind: {:?}",
-        leftovers(&p.name)
-    );
+    ensure_exit("run", &out, 127)?;
+    ensure_nothing_left(&p.name)?;
     Ok(())
 }
 
 fn a_command_killed_by_a_signal_exits_128_plus_the_signal() -> Result<(), Failed> {
     let p = parent("e2e-signal");
     let out = run_in(&p.name, &[], &["sh", "-c", "kill -KILL $$"])?;
-    ensure_eq!(out.status.code(), Some(137));
-    ensure!(
-        leftovers(&p.name).is_empty(),
-        "left behind: {:?}",
-        leftovers(&p.name)
-    );
+    ensure_exit("run", &out, 137)?;
+    ensure_nothing_left(&p.name)?;
     Ok(())
 }
 
@@ -157,7 +144,7 @@ fn json_summary_reports_usage() -> Result<(), Failed> {
     let p = parent("e2e-json");
     let busy = "i=0; while [ $i -lt 20000 ]; do i=$((i+1)); done";
     let out = run_in(&p.name, &["--json"], &["sh", "-c", busy])?;
-    ensure_eq!(out.status.code(), Some(0), "stderr: {}", text(&out.stderr));
+    ensure_exit("run", &out, 0)?;
     let doc: serde_json::Value = serde_json::from_slice(&out.stdout)?;
     ensure_eq!(doc["exit_code"], 0);
     let cpu = doc["usage"]["cpu_total_ns"].as_u64().unwrap_or(0);
@@ -169,7 +156,7 @@ fn json_summary_reports_usage() -> Result<(), Failed> {
 fn bad_size_is_refused_before_anything_is_created() -> Result<(), Failed> {
     let p = parent("e2e-badsize");
     let out = run_in(&p.name, &["--memory", "12Q"], &["true"])?;
-    ensure_eq!(out.status.code(), Some(125));
+    ensure_exit("run", &out, 125)?;
     let err = text(&out.stderr);
     ensure!(
         err.contains("12Q"),
@@ -182,36 +169,17 @@ fn bad_size_is_refused_before_anything_is_created() -> Result<(), Failed> {
     Ok(())
 }
 
-fn has_parent(parent: &str) -> bool {
-    ktest::mounts::hierarchies()
-        .iter()
-        .any(|h| h.mount_point.join(parent).exists())
-}
-
 fn a_limit_for_an_unjoined_controller_is_a_clear_error() -> Result<(), Failed> {
     let p = parent("e2e-nomem");
-    let out = cgctl(&[
-        "run",
-        "--parent",
-        &p.name,
-        "--controllers",
-        "cpu,pids",
-        "--memory",
-        "64M",
-        "--",
-        "true",
-    ])?;
-    ensure_eq!(out.status.code(), Some(125));
+    let args = run_args(&p.name, "cpu,pids", &["--memory", "64M"], &["true"]);
+    let out = cgctl(&args)?;
+    ensure_exit("run", &out, 125)?;
     let err = text(&out.stderr);
     ensure!(
         err.contains("memory"),
         "message does not name the controller: {err}"
     );
-    ensure!(
-        leftovers(&p.name).is_empty(),
-        "left behind: {:?}",
-        leftovers(&p.name)
-    );
+    ensure_nothing_left(&p.name)?;
     Ok(())
 }
 
@@ -223,10 +191,8 @@ fn kept_cgroup_can_be_inspected_frozen_thawed_and_destroyed() -> Result<(), Fail
         &["--name", "kept", "--keep", "--pids", "16"],
         &["true"],
     )?;
-    ensure_eq!(out.status.code(), Some(0), "stderr: {}", text(&out.stderr));
-    let ctl = ["--controllers", NO_MEMORY];
-    let upd = cgctl(&[&["update", &path, "--pids", "8"][..], &ctl].concat())?;
-    ensure_eq!(upd.status.code(), Some(0), "update: {}", text(&upd.stderr));
+    ensure_exit("run", &out, 0)?;
+    on_kept(&["update", &path, "--pids", "8"])?;
     let pids_max = ktest::mounts::v1_hierarchy("pids")
         .map(|h| h.mount_point.join(&p.name).join("kept/pids.max"))
         .ok_or("no pids hierarchy")?;
@@ -234,19 +200,12 @@ fn kept_cgroup_can_be_inspected_frozen_thawed_and_destroyed() -> Result<(), Fail
     let value = std::fs::read_to_string(&pids_max)?;
     ensure_eq!(value, "8\n");
     for cmd in ["freeze", "thaw", "kill"] {
-        let o = cgctl(&[&[cmd, path.as_str()][..], &ctl].concat())?;
-        ensure_eq!(o.status.code(), Some(0), "{cmd}: {}", text(&o.stderr));
+        on_kept(&[cmd, &path])?;
     }
-    let ps = cgctl(&[&["ps", path.as_str()][..], &ctl].concat())?;
-    ensure_eq!(ps.status.code(), Some(0));
+    let ps = on_kept(&["ps", &path])?;
     ensure_eq!(text(&ps.stdout), "");
-    let d = cgctl(&[&["destroy", path.as_str()][..], &ctl].concat())?;
-    ensure_eq!(d.status.code(), Some(0), "destroy: {}", text(&d.stderr));
-    ensure!(
-        leftovers(&p.name).is_empty(),
-        "left behind: {:?}",
-        leftovers(&p.name)
-    );
+    on_kept(&["destroy", &path])?;
+    ensure_nothing_left(&p.name)?;
     Ok(())
 }
 
@@ -262,7 +221,7 @@ fn default_run_joins_every_hierarchy_including_memory() -> Result<(), Failed> {
         "cat",
         "/proc/self/cgroup",
     ])?;
-    ensure_eq!(out.status.code(), Some(0), "stderr: {}", text(&out.stderr));
+    ensure_exit("run", &out, 0)?;
     let own = text(&out.stdout);
     let memory = own
         .lines()
@@ -277,7 +236,7 @@ fn default_run_joins_every_hierarchy_including_memory() -> Result<(), Failed> {
 
 fn info_describes_the_layout() -> Result<(), Failed> {
     let out = cgctl(&["info", "--json"])?;
-    ensure_eq!(out.status.code(), Some(0), "stderr: {}", text(&out.stderr));
+    ensure_exit("info", &out, 0)?;
     let doc: serde_json::Value = serde_json::from_slice(&out.stdout)?;
     ensure!(doc["mode"].is_string(), "{doc}");
     ensure!(doc["features"]["openat2"].is_boolean(), "{doc}");
@@ -288,19 +247,9 @@ fn sigterm_is_forwarded_and_the_command_decides_the_status() -> Result<(), Faile
     let p = parent("e2e-sigterm");
     let script = "trap 'exit 7' TERM; echo ready; sleep 30 & wait";
     let mut child = Command::new(cgctl_bin())
-        .args([
-            "run",
-            "--parent",
-            &p.name,
-            "--controllers",
-            NO_MEMORY,
-            "--",
-            "sh",
-            "-c",
-            script,
-        ])
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
+        .args(run_args(&p.name, NO_MEMORY, &[], &["sh", "-c", script]))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
         .spawn()?;
     let mut ready = String::new();
     let stdout = child.stdout.take().ok_or("no stdout")?;
@@ -309,51 +258,31 @@ fn sigterm_is_forwarded_and_the_command_decides_the_status() -> Result<(), Faile
     let pid = rustix::process::Pid::from_raw(child.id() as i32).ok_or("bad pid")?;
     rustix::process::kill_process(pid, rustix::process::Signal::TERM)?;
     let out = child.wait_with_output()?;
-    ensure_eq!(out.status.code(), Some(7), "stderr: {}", text(&out.stderr));
-    ensure!(
-        leftovers(&p.name).is_empty(),
-        "left behind: {:?}",
-        leftovers(&p.name)
-    );
+    ensure_exit("run", &out, 7)?;
+    ensure_nothing_left(&p.name)?;
     Ok(())
 }
 
 fn oci_resources_file_is_applied_and_flags_override_it() -> Result<(), Failed> {
     let p = parent("e2e-oci");
-    let file = std::env::temp_dir().join(format!("{}.json", p.name));
     let json =
         r#"{"pids": {"limit": 7}, "cpu": {"quota": 20000, "period": 100000, "shares": 512}}"#;
-    #[allow(clippy::disallowed_methods)] // a config file for cgctl, not a kernel interface
-    std::fs::write(&file, json)?;
     let script = "d=$(sed -n 's/^[0-9]*:pids:\\(.*\\)$/\\1/p' /proc/self/cgroup); \
         c=$(sed -n 's/^[0-9]*:cpu:\\(.*\\)$/\\1/p' /proc/self/cgroup); \
         cat /sys/fs/cgroup/pids$d/pids.max /sys/fs/cgroup/cpu$c/cpu.cfs_quota_us \
             /sys/fs/cgroup/cpu$c/cpu.shares";
-    let resources = file.to_string_lossy().into_owned();
-    let out = run_in(
-        &p.name,
-        &["--resources", &resources, "--cpu-shares", "256"],
-        &["sh", "-c", script],
-    );
-    #[allow(clippy::disallowed_methods)]
-    let _ = std::fs::remove_file(&file);
-    let out = out?;
-    ensure_eq!(out.status.code(), Some(0), "stderr: {}", text(&out.stderr));
+    let flags = ["--cpu-shares", "256"];
+    let (out, _) = run_with_resources(&p.name, json, &flags, &["sh", "-c", script])?;
+    ensure_exit("run", &out, 0)?;
     ensure_eq!(text(&out.stdout), "7\n20000\n256\n");
     Ok(())
 }
 
 fn a_bad_oci_resources_file_is_refused_naming_the_file() -> Result<(), Failed> {
     let p = parent("e2e-badoci");
-    let file = std::env::temp_dir().join(format!("{}.json", p.name));
-    #[allow(clippy::disallowed_methods)] // a config file for cgctl, not a kernel interface
-    std::fs::write(&file, r#"{"memory": {"limit": -5}}"#)?;
-    let resources = file.to_string_lossy().into_owned();
-    let out = run_in(&p.name, &["--resources", &resources], &["true"]);
-    #[allow(clippy::disallowed_methods)]
-    let _ = std::fs::remove_file(&file);
-    let out = out?;
-    ensure_eq!(out.status.code(), Some(125));
+    let json = r#"{"memory": {"limit": -5}}"#;
+    let (out, resources) = run_with_resources(&p.name, json, &[], &["true"])?;
+    ensure_exit("run", &out, 125)?;
     let err = text(&out.stderr);
     ensure!(
         err.contains(&resources),
@@ -380,12 +309,12 @@ fn user_is_resolved_inside_the_rootfs() -> Result<(), Failed> {
         std::os::unix::fs::symlink("../../../../../usr/lib/group", root.join("etc/group"))?;
         let rootfs = root.to_string_lossy().into_owned();
         let out = cgctl(&["user", &rootfs, "app", "--json"])?;
-        ensure_eq!(out.status.code(), Some(0), "stderr: {}", text(&out.stderr));
+        ensure_exit("user", &out, 0)?;
         let doc: serde_json::Value = serde_json::from_slice(&out.stdout)?;
         ensure_eq!(doc["uid"], 1000);
         ensure_eq!(doc["groups"], serde_json::json!([44]));
         let missing = cgctl(&["user", &rootfs, "nobody-here"])?;
-        ensure_eq!(missing.status.code(), Some(125));
+        ensure_exit("user", &missing, 125)?;
         ensure!(
             text(&missing.stderr).contains("nobody-here"),
             "{}",
@@ -401,37 +330,14 @@ fn parent_levels_created_by_a_failed_run_are_removed() -> Result<(), Failed> {
     let p = parent("e2e-levels");
     let nested = format!("/{}/a/b", p.name);
     // The kernel refuses a CPU that does not exist: the run fails after creating.
-    let refused = cgctl(&[
-        "run",
-        "--parent",
-        &nested,
-        "--controllers",
-        NO_MEMORY,
-        "--cpuset-cpus",
-        "4095",
-        "--",
-        "true",
-    ])?;
-    ensure_eq!(
-        refused.status.code(),
-        Some(125),
-        "stderr: {}",
-        text(&refused.stderr)
-    );
+    let refused = run_in(&nested, &["--cpuset-cpus", "4095"], &["true"])?;
+    ensure_exit("run", &refused, 125)?;
     ensure!(
         !has_parent(&p.name),
         "a created parent level was left behind"
     );
-    let missing = cgctl(&[
-        "run",
-        "--parent",
-        &nested,
-        "--controllers",
-        NO_MEMORY,
-        "--",
-        "/nonexistent/cmd",
-    ])?;
-    ensure_eq!(missing.status.code(), Some(127));
+    let missing = run_in(&nested, &[], &["/nonexistent/cmd"])?;
+    ensure_exit("run", &missing, 127)?;
     ensure!(
         !has_parent(&p.name),
         "a created parent level was left behind"
@@ -441,14 +347,14 @@ fn parent_levels_created_by_a_failed_run_are_removed() -> Result<(), Failed> {
 
 fn a_mistyped_flag_is_a_cgctl_failure() -> Result<(), Failed> {
     let out = cgctl(&["run", "--memroy", "1G", "--", "true"])?;
-    ensure_eq!(out.status.code(), Some(125));
+    ensure_exit("run", &out, 125)?;
     ensure!(
         text(&out.stderr).contains("--memroy"),
         "{}",
         text(&out.stderr)
     );
     let help = cgctl(&["run", "--help"])?;
-    ensure_eq!(help.status.code(), Some(0));
+    ensure_exit("run --help", &help, 0)?;
     ensure!(
         text(&help.stdout).contains("Exit status"),
         "help lacks exit codes"
@@ -459,40 +365,25 @@ fn a_mistyped_flag_is_a_cgctl_failure() -> Result<(), Failed> {
 fn an_existing_cgroup_is_never_taken_over() -> Result<(), Failed> {
     let p = parent("e2e-dup");
     let first = run_in(&p.name, &["--name", "same", "--keep"], &["true"])?;
-    ensure_eq!(
-        first.status.code(),
-        Some(0),
-        "stderr: {}",
-        text(&first.stderr)
-    );
+    ensure_exit("run", &first, 0)?;
     let second = run_in(&p.name, &["--name", "same"], &["true"])?;
-    ensure_eq!(second.status.code(), Some(125));
+    ensure_exit("run", &second, 125)?;
     ensure!(
         text(&second.stderr).contains("already exists"),
         "{}",
         text(&second.stderr)
     );
-    let path = format!("/{}/same", p.name);
-    let d = cgctl(&["destroy", &path, "--controllers", NO_MEMORY])?;
-    ensure_eq!(d.status.code(), Some(0), "destroy: {}", text(&d.stderr));
+    on_kept(&["destroy", &format!("/{}/same", p.name)])?;
     Ok(())
 }
 
 fn a_closed_stdout_pipe_does_not_change_the_exit_status() -> Result<(), Failed> {
     let p = parent("e2e-epipe");
+    let command = ["sh", "-c", "sleep 0.3; exit 4"];
     let mut child = Command::new(cgctl_bin())
-        .args([
-            "run",
-            "--parent",
-            &p.name,
-            "--controllers",
-            NO_MEMORY,
-            "--json",
-            "--",
-        ])
-        .args(["sh", "-c", "sleep 0.3; exit 4"])
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::null())
+        .args(run_args(&p.name, NO_MEMORY, &["--json"], &command))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
         .spawn()?;
     drop(child.stdout.take());
     ensure_eq!(child.wait()?.code(), Some(4));
@@ -500,90 +391,85 @@ fn a_closed_stdout_pipe_does_not_change_the_exit_status() -> Result<(), Failed> 
 }
 
 fn main() {
-    let v1 = |c| Need::V1Controller(c);
-    let host = |t: Test| {
-        t.needs(Need::Root)
-            .needs(v1("cpu"))
-            .needs(v1("cpuacct"))
-            .needs(v1("pids"))
-            .needs(v1("freezer"))
-    };
-    ktest::main(vec![
-        host(Test::new(
-            "exit_status_of_the_command_is_returned_and_nothing_is_left",
-            exit_status_of_the_command_is_returned_and_nothing_is_left,
-        )),
-        host(Test::new(
-            "limits_are_in_place_before_the_command_runs",
-            limits_are_in_place_before_the_command_runs,
-        )),
-        host(Test::new(
-            "the_command_starts_inside_the_cgroup",
-            the_command_starts_inside_the_cgroup,
-        )),
-        host(Test::new(
-            "a_command_that_is_not_found_exits_127_and_leaves_nothing",
-            a_command_that_is_not_found_exits_127_and_leaves_nothing,
-        )),
-        host(Test::new(
-            "a_command_killed_by_a_signal_exits_128_plus_the_signal",
-            a_command_killed_by_a_signal_exits_128_plus_the_signal,
-        )),
-        host(Test::new(
-            "json_summary_reports_usage",
-            json_summary_reports_usage,
-        )),
-        host(Test::new(
-            "oci_resources_file_is_applied_and_flags_override_it",
-            oci_resources_file_is_applied_and_flags_override_it,
-        )),
-        host(Test::new(
-            "a_bad_oci_resources_file_is_refused_naming_the_file",
-            a_bad_oci_resources_file_is_refused_naming_the_file,
-        )),
-        host(Test::new(
-            "sigterm_is_forwarded_and_the_command_decides_the_status",
-            sigterm_is_forwarded_and_the_command_decides_the_status,
-        )),
-        host(Test::new(
-            "bad_size_is_refused_before_anything_is_created",
-            bad_size_is_refused_before_anything_is_created,
-        )),
-        host(Test::new(
-            "a_limit_for_an_unjoined_controller_is_a_clear_error",
-            a_limit_for_an_unjoined_controller_is_a_clear_error,
-        )),
-        host(Test::new(
-            "kept_cgroup_can_be_inspected_frozen_thawed_and_destroyed",
-            kept_cgroup_can_be_inspected_frozen_thawed_and_destroyed,
-        )),
+    let mut tests = ktest::tests_needing(
+        &common::HOST,
+        &[
+            (
+                "exit_status_of_the_command_is_returned_and_nothing_is_left",
+                exit_status_of_the_command_is_returned_and_nothing_is_left,
+            ),
+            (
+                "limits_are_in_place_before_the_command_runs",
+                limits_are_in_place_before_the_command_runs,
+            ),
+            (
+                "the_command_starts_inside_the_cgroup",
+                the_command_starts_inside_the_cgroup,
+            ),
+            (
+                "a_command_that_is_not_found_exits_127_and_leaves_nothing",
+                a_command_that_is_not_found_exits_127_and_leaves_nothing,
+            ),
+            (
+                "a_command_killed_by_a_signal_exits_128_plus_the_signal",
+                a_command_killed_by_a_signal_exits_128_plus_the_signal,
+            ),
+            ("json_summary_reports_usage", json_summary_reports_usage),
+            (
+                "oci_resources_file_is_applied_and_flags_override_it",
+                oci_resources_file_is_applied_and_flags_override_it,
+            ),
+            (
+                "a_bad_oci_resources_file_is_refused_naming_the_file",
+                a_bad_oci_resources_file_is_refused_naming_the_file,
+            ),
+            (
+                "sigterm_is_forwarded_and_the_command_decides_the_status",
+                sigterm_is_forwarded_and_the_command_decides_the_status,
+            ),
+            (
+                "bad_size_is_refused_before_anything_is_created",
+                bad_size_is_refused_before_anything_is_created,
+            ),
+            (
+                "a_limit_for_an_unjoined_controller_is_a_clear_error",
+                a_limit_for_an_unjoined_controller_is_a_clear_error,
+            ),
+            (
+                "kept_cgroup_can_be_inspected_frozen_thawed_and_destroyed",
+                kept_cgroup_can_be_inspected_frozen_thawed_and_destroyed,
+            ),
+            (
+                "an_existing_cgroup_is_never_taken_over",
+                an_existing_cgroup_is_never_taken_over,
+            ),
+            (
+                "a_closed_stdout_pipe_does_not_change_the_exit_status",
+                a_closed_stdout_pipe_does_not_change_the_exit_status,
+            ),
+            (
+                "parent_levels_created_by_a_failed_run_are_removed",
+                parent_levels_created_by_a_failed_run_are_removed,
+            ),
+        ],
+    );
+    tests.extend([
         Test::new(
             "default_run_joins_every_hierarchy_including_memory",
             default_run_joins_every_hierarchy_including_memory,
         )
         .needs(Need::Root)
-        .needs(v1("memory"))
+        .needs(Need::V1Controller("memory"))
         .needs(Need::V1MemoryAttach),
         Test::new("info_describes_the_layout", info_describes_the_layout),
         Test::new(
             "a_mistyped_flag_is_a_cgctl_failure",
             a_mistyped_flag_is_a_cgctl_failure,
         ),
-        host(Test::new(
-            "an_existing_cgroup_is_never_taken_over",
-            an_existing_cgroup_is_never_taken_over,
-        )),
-        host(Test::new(
-            "a_closed_stdout_pipe_does_not_change_the_exit_status",
-            a_closed_stdout_pipe_does_not_change_the_exit_status,
-        )),
-        host(Test::new(
-            "parent_levels_created_by_a_failed_run_are_removed",
-            parent_levels_created_by_a_failed_run_are_removed,
-        )),
         Test::new(
             "user_is_resolved_inside_the_rootfs",
             user_is_resolved_inside_the_rootfs,
         ),
-    ])
+    ]);
+    ktest::main(tests)
 }

@@ -9,53 +9,29 @@
 // Reading back what cgctl wrote and listing a test tree, as a person would.
 #![allow(clippy::disallowed_methods)]
 
-use std::path::PathBuf;
-use std::process::{Command, Output};
+mod common;
 
-use ktest::{CleanupGuard, Failed, Need, TestCgroup, ensure, ensure_eq};
+use std::process::Output;
+
+use common::{cgctl, ensure_exit, parent, run_args, text};
+use ktest::{Failed, Need, ensure, ensure_eq};
 
 /// The v1 hierarchies the runs join: devices, and freezer for cleanup (never memory).
-const NO_MEMORY: &str = "devices,freezer";
+const DEVICES_AND_FREEZER: &str = "devices,freezer";
 
-struct Parent {
-    name: String,
-    _guard: CleanupGuard,
-}
-
-fn parent(tag: &str) -> Parent {
-    let name = TestCgroup::name_for(tag);
-    let paths: Vec<PathBuf> = ktest::mounts::hierarchies()
-        .iter()
-        .map(|h| h.mount_point.join(&name))
-        .collect();
-    Parent {
-        _guard: ktest::cleanup_guard(paths),
-        name,
-    }
-}
-
-/// `CGCTL_BIN` (the VM tiers), else the binary cargo built.
-fn cgctl_bin() -> std::ffi::OsString {
-    std::env::var_os("CGCTL_BIN").unwrap_or_else(|| env!("CARGO_BIN_EXE_cgctl").into())
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
-
-/// `cgctl run --parent P --controllers NO_MEMORY FLAGS -- sh -c SCRIPT`.
+/// `cgctl run --parent P --controllers DEVICES_AND_FREEZER FLAGS -- sh -c SCRIPT`.
 fn run_sh(parent: &str, flags: &[&str], script: &str) -> Result<Output, Failed> {
-    let mut args = vec!["run", "--parent", parent, "--controllers", NO_MEMORY];
-    args.extend_from_slice(flags);
-    args.extend_from_slice(&["--", "sh", "-c", script]);
-    Ok(Command::new(cgctl_bin()).args(&args).output()?)
+    cgctl(&run_args(
+        parent,
+        DEVICES_AND_FREEZER,
+        flags,
+        &["sh", "-c", script],
+    ))
 }
 
 fn succeeds(parent: &str, flags: &[&str], script: &str) -> Result<(), Failed> {
     let out = run_sh(parent, flags, script)?;
-    let err = text(&out.stderr);
-    ensure_eq!(out.status.code(), Some(0), "{flags:?} {script:?}: {err}");
-    Ok(())
+    ensure_exit(&format!("{flags:?} {script:?}"), &out, 0)
 }
 
 /// The command fails because the kernel refused to open a device (not because
@@ -105,7 +81,7 @@ fn default_devices_allow_the_runtime_set_and_flags_refine_it() -> Result<(), Fai
 fn without_device_flags_the_devices_cgroup_is_untouched() -> Result<(), Failed> {
     let p = parent("e2e-devnone");
     let out = run_sh(&p.name, &["--name", "kept", "--keep"], "true")?;
-    ensure_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    ensure_exit("run", &out, 0)?;
     let list = ktest::mounts::v1_hierarchy("devices")
         .map(|h| h.mount_point.join(&p.name).join("kept/devices.list"))
         .ok_or("no devices hierarchy")?;
@@ -113,10 +89,8 @@ fn without_device_flags_the_devices_cgroup_is_untouched() -> Result<(), Failed> 
     let inherited = std::fs::read_to_string(parent_list.join("devices.list"))?;
     ensure_eq!(std::fs::read_to_string(&list)?, inherited);
     let path = format!("/{}/kept", p.name);
-    let destroy = Command::new(cgctl_bin())
-        .args(["destroy", &path, "--controllers", NO_MEMORY])
-        .output()?;
-    ensure_eq!(destroy.status.code(), Some(0), "{}", text(&destroy.stderr));
+    let destroy = cgctl(&["destroy", &path, "--controllers", DEVICES_AND_FREEZER])?;
+    ensure_exit("destroy", &destroy, 0)?;
     Ok(())
 }
 
@@ -124,7 +98,7 @@ fn a_wildcard_hole_is_refused_before_the_command_runs() -> Result<(), Failed> {
     let p = parent("e2e-devhole");
     let flags = ["--device-allow", "c *:* m", "--device-deny", "c 1:3 m"];
     let out = run_sh(&p.name, &flags, "echo ran")?;
-    ensure_eq!(out.status.code(), Some(125), "{}", text(&out.stderr));
+    ensure_exit("run", &out, 125)?;
     ensure!(text(&out.stdout).is_empty(), "the command ran");
     ensure!(
         text(&out.stderr).contains("c *:* m"),

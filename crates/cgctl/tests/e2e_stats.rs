@@ -10,51 +10,19 @@
 // own test cgroup, as a person would.
 #![allow(clippy::disallowed_methods)]
 
+mod common;
+
 use std::io::{BufRead, BufReader, Read};
-use std::path::PathBuf;
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Child, Command, Stdio};
 use std::sync::mpsc::{Receiver, channel};
 use std::time::{Duration, Instant};
 
-use ktest::{CleanupGuard, Failed, Need, Test, TestCgroup, ensure, ensure_eq};
+use common::{NO_MEMORY, cgctl, cgctl_bin, ensure_exit, parent, run_args, text};
+use ktest::{Failed, Need, TestCgroup, ensure, ensure_eq};
 use serde_json::Value;
-
-/// Every v1 hierarchy of the host except memory, as `--controllers` takes them.
-const NO_MEMORY: &str = "cpu,cpuacct,cpuset,devices,freezer,blkio,pids,name=systemd";
 
 /// How long a test waits for a process to say it is ready, or for an event.
 const PATIENCE: Duration = Duration::from_secs(15);
-
-struct Parent {
-    name: String,
-    _guard: CleanupGuard,
-}
-
-/// A unique parent name and a guard removing it from every hierarchy.
-fn parent(tag: &str) -> Parent {
-    let name = TestCgroup::name_for(tag);
-    let paths: Vec<PathBuf> = ktest::mounts::hierarchies()
-        .iter()
-        .map(|h| h.mount_point.join(&name))
-        .collect();
-    Parent {
-        _guard: ktest::cleanup_guard(paths),
-        name,
-    }
-}
-
-/// `CGCTL_BIN` (the VM tiers), else the binary cargo built.
-fn cgctl_bin() -> std::ffi::OsString {
-    std::env::var_os("CGCTL_BIN").unwrap_or_else(|| env!("CARGO_BIN_EXE_cgctl").into())
-}
-
-fn cgctl(args: &[&str]) -> Result<Output, Failed> {
-    Ok(Command::new(cgctl_bin()).args(args).output()?)
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
 
 /// The file `name` of cgroup `rel` in the v1 hierarchy of `controller`.
 fn v1_file(controller: &str, rel: &str, name: &str) -> Result<String, Failed> {
@@ -81,21 +49,9 @@ fn keys(v: &Value) -> Vec<String> {
 /// `cgctl run --keep --name NAME --parent P --controllers NO_MEMORY FLAGS -- sh -c S`,
 /// waited for.
 fn run_kept(parent: &str, name: &str, flags: &[&str], script: &str) -> Result<(), Failed> {
-    let mut args = vec![
-        "run",
-        "--parent",
-        parent,
-        "--controllers",
-        NO_MEMORY,
-        "--keep",
-        "--name",
-        name,
-    ];
-    args.extend_from_slice(flags);
-    args.extend_from_slice(&["--", "sh", "-c", script]);
-    let out = cgctl(&args)?;
-    ensure_eq!(out.status.code(), Some(0), "run: {}", text(&out.stderr));
-    Ok(())
+    let flags = [&["--keep", "--name", name], flags].concat();
+    let out = cgctl(&run_args(parent, NO_MEMORY, &flags, &["sh", "-c", script]))?;
+    ensure_exit("run", &out, 0)
 }
 
 /// The lines a pipe gives, through a thread, so that waiting for one is bounded.
@@ -156,9 +112,9 @@ impl Started {
     /// Starts `cgctl run --keep --name NAME ... -- sh -c SCRIPT` in the
     /// background; the script's first line on stdout must be `ready`.
     fn run_kept(&mut self, parent: &str, name: &str, script: &str) -> Result<String, Failed> {
+        let flags = ["--keep", "--name", name];
         let mut child = Command::new(cgctl_bin())
-            .args(["run", "--parent", parent, "--controllers", NO_MEMORY])
-            .args(["--keep", "--name", name, "--", "sh", "-c", script])
+            .args(run_args(parent, NO_MEMORY, &flags, &["sh", "-c", script]))
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()?;
@@ -243,7 +199,7 @@ fn kill_all(started: &mut Started) -> Result<(), Failed> {
     for rel in started.cgroups.clone() {
         let path = format!("/{rel}");
         let out = cgctl(&["kill", &path, "--controllers", NO_MEMORY])?;
-        ensure_eq!(out.status.code(), Some(0), "kill: {}", text(&out.stderr));
+        ensure_exit("kill", &out, 0)?;
     }
     started.reap();
     Ok(())
@@ -257,7 +213,7 @@ fn stats_json_of_a_kept_cgroup_matches_its_files() -> Result<(), Failed> {
     let path = format!("/{rel}");
 
     let out = cgctl(&["stats", &path, "--json"])?;
-    ensure_eq!(out.status.code(), Some(0), "stats: {}", text(&out.stderr));
+    ensure_exit("stats", &out, 0)?;
     let doc: Value = serde_json::from_slice(&out.stdout)?;
     for part in ["cpu_stats", "pids_stats", "blkio_stats", "cpuset_stats"] {
         ensure!(doc.get(part).is_some(), "no {part}: {doc}");
@@ -313,7 +269,7 @@ fn stats_json_of_a_kept_cgroup_matches_its_files() -> Result<(), Failed> {
     );
 
     let table = cgctl(&["stats", &path])?;
-    ensure_eq!(table.status.code(), Some(0), "{}", text(&table.stderr));
+    ensure_exit("stats", &table, 0)?;
     let table = text(&table.stdout);
     ensure!(table.starts_with(&format!("cgroup {path}\n")), "{table}");
     let pids_line = table.lines().find(|l| l.starts_with("pids "));
@@ -336,7 +292,7 @@ fn stats_counts_sleeping_processes_as_pids_current_does() -> Result<(), Failed> 
     let path = format!("/{rel}");
 
     let out = cgctl(&["stats", &path, "--json", "--controllers", "pids"])?;
-    ensure_eq!(out.status.code(), Some(0), "stats: {}", text(&out.stderr));
+    ensure_exit("stats", &out, 0)?;
     let doc: Value = serde_json::from_slice(&out.stdout)?;
     ensure_eq!(keys(&doc), ["pids_stats"], "only the controllers asked for");
     let file = v1_number("pids", &rel, "pids.current")?;
@@ -386,7 +342,7 @@ fn missing_cgroups_and_bad_flags_exit_125_naming_them() -> Result<(), Failed> {
         );
     }
     let bad = cgctl(&["stats", "/", "--controllers", "cpu,bogus"])?;
-    ensure_eq!(bad.status.code(), Some(125));
+    ensure_exit("stats", &bad, 125)?;
     ensure!(text(&bad.stderr).contains("bogus"), "{}", text(&bad.stderr));
     Ok(())
 }
@@ -417,7 +373,7 @@ fn top_sorts_the_subtree_by_cpu_with_task_counts() -> Result<(), Failed> {
 
     let top_path = format!("/{}", p.name);
     let out = cgctl(&["top", &top_path, "--iterations", "2", "--interval", "1"])?;
-    ensure_eq!(out.status.code(), Some(0), "top: {}", text(&out.stderr));
+    ensure_exit("top", &out, 0)?;
     let stdout = text(&out.stdout);
     ensure!(
         stdout.contains("cgroup") && stdout.contains("tasks"),
@@ -458,7 +414,7 @@ fn events_report_populated_changes_of_a_kept_cgroup() -> Result<(), Failed> {
 
     // Nothing happens: the timeout ends it with status 0 and no event.
     let quiet = cgctl(&["events", &format!("/{rel}"), "--timeout", "1"])?;
-    ensure_eq!(quiet.status.code(), Some(0), "{}", text(&quiet.stderr));
+    ensure_exit("events", &quiet, 0)?;
     ensure!(
         text(&quiet.stderr).contains("populated/frozen"),
         "{}",
@@ -484,35 +440,34 @@ fn events_report_populated_changes_of_a_kept_cgroup() -> Result<(), Failed> {
 }
 
 fn main() {
-    let v1 = |c| Need::V1Controller(c);
-    let host = |t: Test| {
-        t.needs(Need::Root)
-            .needs(v1("cpu"))
-            .needs(v1("cpuacct"))
-            .needs(v1("pids"))
-            .needs(v1("freezer"))
-    };
-    ktest::main(vec![
-        host(Test::new(
-            "stats_json_of_a_kept_cgroup_matches_its_files",
-            stats_json_of_a_kept_cgroup_matches_its_files,
-        )),
-        host(Test::new(
-            "stats_counts_sleeping_processes_as_pids_current_does",
-            stats_counts_sleeping_processes_as_pids_current_does,
-        )),
-        host(Test::new(
-            "missing_cgroups_and_bad_flags_exit_125_naming_them",
-            missing_cgroups_and_bad_flags_exit_125_naming_them,
-        )),
-        host(Test::new(
-            "top_sorts_the_subtree_by_cpu_with_task_counts",
-            top_sorts_the_subtree_by_cpu_with_task_counts,
-        )),
-        host(Test::new(
+    let mut tests = ktest::tests_needing(
+        &common::HOST,
+        &[
+            (
+                "stats_json_of_a_kept_cgroup_matches_its_files",
+                stats_json_of_a_kept_cgroup_matches_its_files,
+            ),
+            (
+                "stats_counts_sleeping_processes_as_pids_current_does",
+                stats_counts_sleeping_processes_as_pids_current_does,
+            ),
+            (
+                "missing_cgroups_and_bad_flags_exit_125_naming_them",
+                missing_cgroups_and_bad_flags_exit_125_naming_them,
+            ),
+            (
+                "top_sorts_the_subtree_by_cpu_with_task_counts",
+                top_sorts_the_subtree_by_cpu_with_task_counts,
+            ),
+        ],
+    );
+    let unified = [common::HOST.as_slice(), &[Need::Unified]].concat();
+    tests.extend(ktest::tests_needing(
+        &unified,
+        &[(
             "events_report_populated_changes_of_a_kept_cgroup",
             events_report_populated_changes_of_a_kept_cgroup,
-        ))
-        .needs(Need::Unified),
-    ])
+        )],
+    ));
+    ktest::main(tests)
 }
