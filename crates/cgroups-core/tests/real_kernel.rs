@@ -7,18 +7,14 @@
 // A harness binary reports on stdout.
 #![allow(clippy::print_stdout)]
 
-use std::collections::BTreeMap;
-use std::fs::File;
-use std::os::fd::OwnedFd;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 
-use cgroups_core::{
-    Access, CgroupDir, CgroupMode, ErrorKind, FreezerState, Hierarchies, Limit, Manager,
-    ProcCgroup, Resources, Result,
-};
+use cgroups_core::{CgroupDir, CgroupMode, ErrorKind, Hierarchies, Limit, ProcCgroup};
+use common::{DirManager, open};
 use ktest::{Failed, Need, Test, TestCgroup, ensure, ensure_eq};
 
+mod common;
 #[path = "real_kernel/hostile.rs"]
 mod hostile;
 
@@ -88,14 +84,6 @@ fn main() {
             .needs(Need::Root)
             .needs(Need::V1Controller("pids")),
     ])
-}
-
-/// Opens the hierarchy root of a test cgroup and the cgroup itself.
-fn open(cg: &TestCgroup) -> Result<(CgroupDir, CgroupDir), Failed> {
-    ktest::assert_cgroupfs(cg.hierarchy_root())?;
-    let root = CgroupDir::open_root(cg.hierarchy_root())?;
-    let dir = root.open_child(cg.name())?;
-    Ok((root, dir))
 }
 
 /// A `sleep 30` child that is killed and reaped when dropped.
@@ -279,77 +267,9 @@ fn own_path_exists() -> Result<(), Failed> {
     Ok(())
 }
 
-/// The smallest manager: one v1 cgroup directory.
-#[derive(Debug)]
-struct OneDirManager {
-    dir: CgroupDir,
-}
-
-fn unused<T>() -> Result<T> {
-    Err(cgroups_core::Error::new(
-        ErrorKind::Io,
-        "not used by this test",
-    ))
-}
-
-impl Manager for OneDirManager {
-    fn create(&self) -> Result<()> {
-        Ok(())
-    }
-    fn add_pid(&self, pid: u32) -> Result<()> {
-        self.dir.add_pid(pid)
-    }
-    fn add_pid_to(&self, _: &str, _: u32) -> Result<()> {
-        unused()
-    }
-    fn set(&self, _: &Resources) -> Result<()> {
-        unused()
-    }
-    fn freeze(&self) -> Result<()> {
-        unused()
-    }
-    fn thaw(&self) -> Result<()> {
-        unused()
-    }
-    fn freezer_state(&self) -> Result<FreezerState> {
-        unused()
-    }
-    fn pids(&self) -> Result<Vec<u32>> {
-        self.dir.pids()
-    }
-    fn all_pids(&self) -> Result<Vec<u32>> {
-        self.dir.all_pids()
-    }
-    fn threads(&self) -> Result<Vec<u32>> {
-        self.dir.threads()
-    }
-    fn kill(&self) -> Result<()> {
-        unused()
-    }
-    fn destroy(&self) -> Result<()> {
-        unused()
-    }
-    fn exists(&self) -> bool {
-        true
-    }
-    fn paths(&self) -> BTreeMap<String, PathBuf> {
-        BTreeMap::from([("pids".to_owned(), self.dir.path().to_path_buf())])
-    }
-    fn oom_kill_count(&self) -> Result<u64> {
-        unused()
-    }
-    fn procs_files(&self) -> Result<Vec<File>> {
-        Ok(vec![self.dir.open_file("cgroup.procs", Access::Write)?])
-    }
-    fn cgroup2_dir_fd(&self) -> Option<Result<OwnedFd>> {
-        None
-    }
-}
-
 fn spawn_in_joins() -> Result<(), Failed> {
     let cg = TestCgroup::new_v1("pids", "spawn")?;
-    let (_, dir) = open(&cg)?;
-    let manager = OneDirManager { dir };
+    let manager = DirManager::v1_pids(&cg)?;
     let mut command = Command::new("sh");
     command
         .args(["-c", "cat /proc/self/cgroup"])

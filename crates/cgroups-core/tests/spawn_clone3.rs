@@ -7,19 +7,18 @@
 // The children write what they see into files of a temporary directory.
 #![allow(clippy::disallowed_methods)]
 
-use std::collections::{BTreeMap, BTreeSet};
-use std::fs::File;
-use std::os::fd::OwnedFd;
+use std::collections::BTreeSet;
 use std::os::unix::fs::PermissionsExt;
 use std::os::unix::process::ExitStatusExt;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use cgroups_core::spawn::{JoinMethod, Spawn, SpawnedChild};
-use cgroups_core::{
-    Access, CgroupDir, ErrorKind, FreezerState, Manager, ProcCgroup, Resources, Result,
-};
+use cgroups_core::{ErrorKind, Manager, ProcCgroup};
+use common::DirManager;
 use ktest::{Failed, Need, Test, TestCgroup, ensure, ensure_eq};
 use rustix::io::Errno;
+
+mod common;
 
 fn main() {
     let unified = |name, f: fn() -> Result<(), Failed>| {
@@ -55,104 +54,6 @@ fn main() {
         )
         .needs(Need::V1Controller("pids")),
     ])
-}
-
-/// A manager over one test cgroup of the cgroup2 hierarchy, and optionally of the v1
-/// pids hierarchy too (a hybrid cgroup).
-#[derive(Debug)]
-struct TestManager {
-    root: CgroupDir,
-    name: String,
-    dir: CgroupDir,
-    v1_pids: Option<CgroupDir>,
-}
-
-impl TestManager {
-    fn unified(cg: &TestCgroup) -> Result<TestManager, Failed> {
-        ktest::assert_cgroupfs(cg.hierarchy_root())?;
-        let root = CgroupDir::open_root(cg.hierarchy_root())?;
-        let dir = root.open_child(cg.name())?;
-        Ok(TestManager {
-            root,
-            name: cg.name().to_owned(),
-            dir,
-            v1_pids: None,
-        })
-    }
-}
-
-fn unused<T>() -> Result<T> {
-    Err(cgroups_core::Error::new(
-        ErrorKind::Io,
-        "not used by this test",
-    ))
-}
-
-impl Manager for TestManager {
-    fn create(&self) -> Result<()> {
-        Ok(())
-    }
-    fn add_pid(&self, pid: u32) -> Result<()> {
-        self.dir.add_pid(pid)
-    }
-    fn add_pid_to(&self, _: &str, _: u32) -> Result<()> {
-        unused()
-    }
-    fn set(&self, _: &Resources) -> Result<()> {
-        unused()
-    }
-    fn freeze(&self) -> Result<()> {
-        unused()
-    }
-    fn thaw(&self) -> Result<()> {
-        unused()
-    }
-    fn freezer_state(&self) -> Result<FreezerState> {
-        unused()
-    }
-    fn pids(&self) -> Result<Vec<u32>> {
-        self.dir.pids()
-    }
-    fn all_pids(&self) -> Result<Vec<u32>> {
-        self.dir.all_pids()
-    }
-    fn threads(&self) -> Result<Vec<u32>> {
-        self.dir.threads()
-    }
-    fn kill(&self) -> Result<()> {
-        unused()
-    }
-    fn destroy(&self) -> Result<()> {
-        unused()
-    }
-    fn exists(&self) -> bool {
-        true
-    }
-    fn paths(&self) -> BTreeMap<String, PathBuf> {
-        let mut paths = BTreeMap::from([(String::new(), self.dir.path().to_path_buf())]);
-        if let Some(v1) = &self.v1_pids {
-            paths.insert("pids".to_owned(), v1.path().to_path_buf());
-        }
-        paths
-    }
-    fn oom_kill_count(&self) -> Result<u64> {
-        unused()
-    }
-    fn procs_files(&self) -> Result<Vec<File>> {
-        let mut files = Vec::new();
-        if let Some(v1) = &self.v1_pids {
-            files.push(v1.open_file("cgroup.procs", Access::Write)?);
-        }
-        files.push(self.dir.open_file("cgroup.procs", Access::Write)?);
-        Ok(files)
-    }
-    fn cgroup2_dir_fd(&self) -> Option<Result<OwnedFd>> {
-        Some(
-            self.root
-                .open_file(&self.name, Access::Read)
-                .map(OwnedFd::from),
-        )
-    }
 }
 
 /// Runs `f` with the clone3 path ruled out on this thread when `fork` is set.
@@ -194,7 +95,7 @@ const CAT_CGROUP: &str = "cat /proc/self/cgroup > \"$0\"";
 
 fn clone3_lands() -> Result<(), Failed> {
     let cg = TestCgroup::new_unified("clone3")?;
-    let manager = TestManager::unified(&cg)?;
+    let manager = DirManager::unified(&cg)?;
     let (joined, text) = run_script(&cg, &manager, CAT_CGROUP)?;
     ensure_eq!(joined, JoinMethod::CloneIntoCgroup);
     ensure_eq!(unified_path(&text)?, format!("/{}", cg.name()));
@@ -203,7 +104,7 @@ fn clone3_lands() -> Result<(), Failed> {
 
 fn fork_path_lands() -> Result<(), Failed> {
     let cg = TestCgroup::new_unified("forkpath")?;
-    let manager = TestManager::unified(&cg)?;
+    let manager = DirManager::unified(&cg)?;
     let (joined, text) = with_fork_path(true, || run_script(&cg, &manager, CAT_CGROUP))?;
     ensure_eq!(joined, JoinMethod::WriteBeforeExec);
     ensure_eq!(unified_path(&text)?, format!("/{}", cg.name()));
@@ -212,7 +113,7 @@ fn fork_path_lands() -> Result<(), Failed> {
 
 fn exec_failures() -> Result<(), Failed> {
     let cg = TestCgroup::new_unified("execfail")?;
-    let manager = TestManager::unified(&cg)?;
+    let manager = DirManager::unified(&cg)?;
     let tmp = tempfile::tempdir()?;
     let plain = tmp.path().join("not-executable");
     std::fs::write(&plain, "#!/bin/sh\n")?;
@@ -267,7 +168,7 @@ fn exec_failures() -> Result<(), Failed> {
 
 fn statuses() -> Result<(), Failed> {
     let cg = TestCgroup::new_unified("status")?;
-    let manager = TestManager::unified(&cg)?;
+    let manager = DirManager::unified(&cg)?;
     for fork in [false, true] {
         let start = |spawn: &Spawn| -> Result<SpawnedChild, Failed> {
             let child = with_fork_path(fork, || spawn.start_in(&manager))?;
@@ -319,7 +220,7 @@ const LIST_FDS: &str = "ls /proc/$$/fd > \"$0\"";
 
 fn descriptors() -> Result<(), Failed> {
     let cg = TestCgroup::new_unified("fds")?;
-    let manager = TestManager::unified(&cg)?;
+    let manager = DirManager::unified(&cg)?;
     let baseline = shell_fds(|out| {
         let status = std::process::Command::new("sh")
             .args(["-c", LIST_FDS])
@@ -347,9 +248,9 @@ fn descriptors() -> Result<(), Failed> {
 }
 
 /// Writes `cgroup.kill` of the (empty) test cgroup once.
-fn write_kill(cg: &TestCgroup) -> Result<TestManager, Failed> {
-    let manager = TestManager::unified(cg)?;
-    manager.dir.write("cgroup.kill", "1")?;
+fn write_kill(cg: &TestCgroup) -> Result<DirManager, Failed> {
+    let manager = DirManager::unified(cg)?;
+    manager.dir().write("cgroup.kill", "1")?;
     Ok(manager)
 }
 
@@ -376,9 +277,7 @@ fn host_kill_quirk() -> Result<(), Failed> {
 fn hybrid_manager() -> Result<(), Failed> {
     let unified = TestCgroup::new_unified("hybrid")?;
     let pids = TestCgroup::new_v1("pids", "hybrid")?;
-    let mut manager = TestManager::unified(&unified)?;
-    let v1_root = CgroupDir::open_root(pids.hierarchy_root())?;
-    manager.v1_pids = Some(v1_root.open_child(pids.name())?);
+    let manager = DirManager::unified(&unified)?.with_v1_pids(&pids)?;
 
     let tmp = tempfile::tempdir()?;
     let out = tmp.path().join("out");
