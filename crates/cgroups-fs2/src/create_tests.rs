@@ -10,6 +10,23 @@ fn set(names: &str) -> Controllers {
     Controllers::parse(names)
 }
 
+/// Checks that `err` says `controller` is unavailable, with `says` in its message.
+fn assert_unavailable(err: &cgroups_core::Error, controller: &str, says: &str) {
+    assert_eq!(err.kind(), ErrorKind::ControllerUnavailable, "{err}");
+    assert_eq!(err.value(), Some(controller));
+    assert!(err.to_string().contains(says), "{err}");
+}
+
+/// A tree whose cgroup `a` refuses (EINVAL, once) to enable io and memory in one
+/// write of its `cgroup.subtree_control`.
+fn tree_refusing_io_and_memory_together() -> MemTree {
+    let tree = MemTree::new("io memory", "io memory");
+    tree.add_cgroup("a");
+    let combined = Some("+io +memory");
+    tree.fail("a/cgroup.subtree_control", combined, Errno::INVAL, 1);
+    tree
+}
+
 #[test]
 fn creating_a_nested_path_makes_each_missing_level_and_enables_nothing_unasked() {
     let tree = MemTree::new("cpu memory pids", "");
@@ -34,10 +51,8 @@ fn a_controller_the_root_does_not_delegate_is_unavailable_and_new_levels_are_rem
     let tree = MemTree::new("hugetlb", "");
     tree.add_cgroup("keep");
     let err = create(&tree, "keep/new/leaf", set("memory"), false).unwrap_err();
-    assert_eq!(err.kind(), ErrorKind::ControllerUnavailable);
-    assert_eq!(err.value(), Some("memory"));
+    assert_unavailable(&err, "memory", "memory");
     assert_eq!(err.path(), Some(std::path::Path::new("/fake/")));
-    assert!(err.to_string().contains("memory"), "{err}");
     assert!(tree.has_cgroup("keep"));
     assert!(!tree.has_cgroup("keep/new"));
     let log = tree.log();
@@ -52,9 +67,7 @@ fn a_controller_the_root_does_not_delegate_is_unavailable_and_new_levels_are_rem
 fn the_root_subtree_control_is_never_written_without_opt_in() {
     let tree = MemTree::new("hugetlb memory", "");
     let err = create(&tree, "a", set("hugetlb"), false).unwrap_err();
-    assert_eq!(err.kind(), ErrorKind::ControllerUnavailable);
-    assert_eq!(err.value(), Some("hugetlb"));
-    assert!(err.to_string().contains("enable_at_root"), "{err}");
+    assert_unavailable(&err, "hugetlb", "enable_at_root");
     assert!(tree.writes().is_empty());
     assert!(!tree.has_cgroup("a"));
 }
@@ -101,9 +114,7 @@ fn a_parent_lacking_the_controller_is_named_in_the_error() {
     tree.add_cgroup("a");
     tree.set("a/cgroup.controllers", "cpu");
     let err = create(&tree, "a/b", set("memory"), false).unwrap_err();
-    assert_eq!(err.kind(), ErrorKind::ControllerUnavailable);
-    assert_eq!(err.value(), Some("memory"));
-    assert!(err.to_string().contains("/fake/a"), "{err}");
+    assert_unavailable(&err, "memory", "/fake/a");
 }
 
 #[test]
@@ -120,14 +131,7 @@ fn ebusy_from_subtree_control_is_the_no_internal_process_rule() {
 
 #[test]
 fn a_refused_combined_enable_is_retried_per_controller_and_the_culprit_named() {
-    let tree = MemTree::new("io memory", "io memory");
-    tree.add_cgroup("a");
-    tree.fail(
-        "a/cgroup.subtree_control",
-        Some("+io +memory"),
-        Errno::INVAL,
-        1,
-    );
+    let tree = tree_refusing_io_and_memory_together();
     tree.fail("a/cgroup.subtree_control", Some("+io"), Errno::INVAL, 1);
     let err = create(&tree, "a/b", set("memory io"), false).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::KernelRefused);
@@ -136,14 +140,7 @@ fn a_refused_combined_enable_is_retried_per_controller_and_the_culprit_named() {
 
 #[test]
 fn a_combined_enable_that_works_per_controller_succeeds() {
-    let tree = MemTree::new("io memory", "io memory");
-    tree.add_cgroup("a");
-    tree.fail(
-        "a/cgroup.subtree_control",
-        Some("+io +memory"),
-        Errno::INVAL,
-        1,
-    );
+    let tree = tree_refusing_io_and_memory_together();
     create(&tree, "a/b", set("memory io"), false).unwrap();
     assert_eq!(tree.get("a/cgroup.subtree_control").unwrap(), "io memory");
 }
@@ -172,9 +169,7 @@ fn domain_invalid_refuses_a_domain_controller_and_writes_nothing() {
     tree.add_cgroup("root/t");
     tree.set("root/t/cgroup.type", "domain invalid");
     let err = prepare(&tree, "root/t", set("memory pids"), false).unwrap_err();
-    assert_eq!(err.kind(), ErrorKind::ControllerUnavailable);
-    assert_eq!(err.value(), Some("memory"));
-    assert!(err.to_string().contains("threaded"), "{err}");
+    assert_unavailable(&err, "memory", "threaded");
     assert!(tree.writes().is_empty());
 }
 

@@ -4,6 +4,7 @@
 use std::time::Duration;
 
 use cgroups_core::{ErrorKind, FreezerState, Manager};
+use cgroups_fs2::Fs2Manager;
 use ktest::{Failed, ensure, ensure_eq};
 
 use crate::common::{Case, case};
@@ -20,26 +21,51 @@ pub fn start_fork_loop(c: &Case, kids: &mut Kids, sub: &str) -> Result<u32, Fail
     Ok(pid)
 }
 
+/// Starts a fork loop in the case's cgroup and waits until it has forked.
+fn forking_loop(c: &Case, kids: &mut Kids, m: &Fs2Manager) -> Result<u32, Failed> {
+    let pid = start_fork_loop(c, kids, "")?;
+    wait_until(Duration::from_secs(10), "forked children", || {
+        m.pids().is_ok_and(|p| p.len() >= 3)
+    })?;
+    Ok(pid)
+}
+
+/// Kills the cgroup of `m` and checks that no task is left in it or below.
+fn kill_leaves_no_task(m: &Fs2Manager) -> Result<(), Failed> {
+    m.kill()?;
+    ensure!(m.all_pids()?.is_empty());
+    Ok(())
+}
+
+/// Checks that the fork loops `pids` died of SIGKILL and that `destroy` then removes
+/// the case's cgroup.
+fn killed_then_destroyed(
+    c: &Case,
+    kids: &mut Kids,
+    m: &Fs2Manager,
+    pids: &[u32],
+) -> Result<(), Failed> {
+    for &pid in pids {
+        ensure_eq!(kids.wait_signal(pid)?, Some(9), "fork loop {pid}");
+    }
+    m.destroy()?;
+    ensure!(!c.exists("")?);
+    Ok(())
+}
+
 pub fn kill_with_cgroup_kill() -> Result<(), Failed> {
     let c = case("kill")?;
     let mut kids = Kids::default();
     let m = c.manager("")?;
     m.create()?;
-    let pid = start_fork_loop(&c, &mut kids, "")?;
-    wait_until(Duration::from_secs(10), "forked children", || {
-        m.pids().is_ok_and(|p| p.len() >= 3)
-    })?;
+    let pid = forking_loop(&c, &mut kids, &m)?;
 
-    m.kill()?;
-    ensure!(m.all_pids()?.is_empty());
+    kill_leaves_no_task(&m)?;
     ensure_eq!(
         c.read("", "cgroup.events")?.lines().next(),
         Some("populated 0")
     );
-    ensure_eq!(kids.wait_signal(pid)?, Some(9));
-    m.destroy()?;
-    ensure!(!c.exists("")?);
-    Ok(())
+    killed_then_destroyed(&c, &mut kids, &m, &[pid])
 }
 
 pub fn kill_fallback() -> Result<(), Failed> {
@@ -59,14 +85,9 @@ pub fn kill_fallback() -> Result<(), Failed> {
         },
     )?;
 
-    m.kill()?;
-    ensure!(m.all_pids()?.is_empty());
+    kill_leaves_no_task(&m)?;
     ensure_eq!(m.freezer_state()?, FreezerState::Thawed);
-    ensure_eq!(kids.wait_signal(top_pid)?, Some(9));
-    ensure_eq!(kids.wait_signal(sub_pid)?, Some(9));
-    m.destroy()?;
-    ensure!(!c.exists("")?);
-    Ok(())
+    killed_then_destroyed(&c, &mut kids, &m, &[top_pid, sub_pid])
 }
 
 pub fn kill_no_pidfd() -> Result<(), Failed> {
@@ -74,17 +95,10 @@ pub fn kill_no_pidfd() -> Result<(), Failed> {
     let mut kids = Kids::default();
     let m = c.manager("")?.force_kill_without_pidfd(true);
     m.create()?;
-    let pid = start_fork_loop(&c, &mut kids, "")?;
-    wait_until(Duration::from_secs(10), "forked children", || {
-        m.pids().is_ok_and(|p| p.len() >= 3)
-    })?;
-    m.kill()?;
-    ensure!(m.all_pids()?.is_empty());
+    let pid = forking_loop(&c, &mut kids, &m)?;
+    kill_leaves_no_task(&m)?;
     ensure_eq!(m.freezer_state()?, FreezerState::Thawed);
-    ensure_eq!(kids.wait_signal(pid)?, Some(9));
-    m.destroy()?;
-    ensure!(!c.exists("")?);
-    Ok(())
+    killed_then_destroyed(&c, &mut kids, &m, &[pid])
 }
 
 pub fn destroy_populated() -> Result<(), Failed> {
