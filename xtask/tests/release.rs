@@ -12,6 +12,7 @@
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::sync::OnceLock;
 
 use libtest_mimic::{Arguments, Completion, Failed, Trial};
 
@@ -36,11 +37,23 @@ fn sh(dir: &Path, prog: &str, args: &[&str]) -> Result<String, Failed> {
     }
 }
 
-/// A clone of the workspace's HEAD in `tmp()/<case>`, with a lock file that matches
-/// its manifests (committed if cargo had to refresh it).
-fn clone(case: &str) -> Result<PathBuf, Failed> {
-    let root = tmp().join(case);
-    let _ = std::fs::remove_dir_all(&root);
+/// The one copy of the workspace all cases share: a clone of HEAD in `tmp()/ws`,
+/// reset to its first commit (lock file refreshed and committed) before each case.
+/// One path for all: cargo keys the build of a workspace member by its path
+/// relative to the workspace root, so two copies at different paths sharing a
+/// target directory would replay each other's stale diagnostics.
+fn clone(_case: &str) -> Result<PathBuf, Failed> {
+    static BASE: OnceLock<Result<String, String>> = OnceLock::new();
+    let root = tmp().join("ws");
+    let base = BASE.get_or_init(|| fresh_clone(&root).map_err(|e| format!("{e:?}")));
+    let base = base.clone().map_err(Failed::from)?;
+    sh(&root, "git", &["reset", "-q", "--hard", &base])?;
+    sh(&root, "git", &["clean", "-q", "-f", "-d"])?;
+    Ok(root)
+}
+
+fn fresh_clone(root: &Path) -> Result<String, Failed> {
+    let _ = std::fs::remove_dir_all(root);
     std::fs::create_dir_all(tmp())?;
     let src = Path::new(env!("CARGO_MANIFEST_DIR"))
         .parent()
@@ -48,21 +61,21 @@ fn clone(case: &str) -> Result<PathBuf, Failed> {
     sh(
         &tmp(),
         "git",
-        &["clone", "-q", &src.display().to_string(), case],
+        &["clone", "-q", &src.display().to_string(), "ws"],
     )?;
     sh(
-        &root,
+        root,
         "git",
         &["config", "user.email", "release-test@example.invalid"],
     )?;
-    sh(&root, "git", &["config", "user.name", "release test"])?;
+    sh(root, "git", &["config", "user.name", "release test"])?;
     sh(
-        &root,
+        root,
         "cargo",
         &["metadata", "--format-version", "1", "--offline"],
     )?;
-    commit_all(&root, "test setup: lock file")?;
-    Ok(root)
+    commit_all(root, "test setup: lock file")?;
+    Ok(sh(root, "git", &["rev-parse", "HEAD"])?.trim().to_owned())
 }
 
 fn commit_all(root: &Path, msg: &str) -> Result<(), Failed> {
@@ -99,7 +112,7 @@ fn release(root: &Path, args: &[&str]) -> Result<(bool, String), Failed> {
         .args(args)
         .arg("--root")
         .arg(root)
-        .env("CARGO_TARGET_DIR", tmp().join("target"))
+        .env("CARGO_TARGET_DIR", tmp().join("ws-target"))
         .env("CARGO_NET_OFFLINE", "true")
         .output()?;
     let text =
@@ -124,6 +137,8 @@ fn leaf_crate_dry_run_passes_after_its_dependencies() -> Result<(), Failed> {
         ("pathsafe", "0.0.1"),
         ("devices", "0.1.0"),
         ("cgroups-core", "0.1.0"),
+        ("cgroups-fs", "0.1.0"),
+        ("cgroups-fs2", "0.1.0"),
     ] {
         mark_released(&root, c, v)?;
     }
