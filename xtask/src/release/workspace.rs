@@ -163,6 +163,10 @@ pub fn edges_from(stderr: &str, root: &Path, members: &[Member]) -> Vec<PublicEd
         let Some(dep) = members.iter().find(|m| m.name.replace('-', "_") == krate) else {
             continue;
         };
+        // Unpublished members (benchmarks, tools) are never released together.
+        if !user.publishable {
+            continue;
+        }
         let edge = PublicEdge {
             user: user.name.clone(),
             dependency: dep.name.clone(),
