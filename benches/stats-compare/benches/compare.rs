@@ -134,14 +134,11 @@ fn scale(n: usize) -> (f64, f64, usize) {
         let rel = format!("{parent}/c{i}");
         std::fs::create_dir(root_path.join(&rel)).expect("mkdir scale child");
         let dir = root.open_child(&rel).expect("open child");
-        let options = ReaderOptions {
-            controllers: Controllers::CPU
-                | Controllers::MEMORY
-                | Controllers::IO
-                | Controllers::PRESSURE,
-            budget: Some(budget.clone()),
-            hugepage_sizes: Some(Vec::new()),
-        };
+        let controllers =
+            Controllers::CPU | Controllers::MEMORY | Controllers::IO | Controllers::PRESSURE;
+        let mut options = ReaderOptions::with_controllers(controllers);
+        options.budget = Some(budget.clone());
+        options.hugepage_sizes = Some(Vec::new());
         readers.push(Reader::open_v2(&dir, options).expect("reader"));
     }
     let fds = budget.in_use();

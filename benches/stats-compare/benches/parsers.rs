@@ -188,11 +188,9 @@ fn v2_tree() -> (tempfile::TempDir, cgroups_core::CgroupDir) {
 }
 
 fn reader(c: &mut Criterion) {
-    let options = ReaderOptions {
-        controllers: Controllers::all(),
-        budget: Some(FdBudget::new(1000)),
-        hugepage_sizes: Some(Vec::<PageSize>::new()),
-    };
+    let mut options = ReaderOptions::with_controllers(Controllers::all());
+    options.budget = Some(FdBudget::new(1000));
+    options.hugepage_sizes = Some(Vec::<PageSize>::new());
     let (_keep, dir) = v2_tree();
     let mut r = Reader::open_v2(&dir, options).expect("reader");
     c.bench_function("reader/full read, test v2 tree (tmpfs)", |b| {

@@ -65,11 +65,9 @@ pub fn v1_dirs(name: &str) -> V1Dirs {
 
 /// Our reader of cgroup `name`.
 pub fn our_reader(name: &str) -> Reader {
-    let options = ReaderOptions {
-        controllers: Controllers::CPU | Controllers::MEMORY | Controllers::PIDS | Controllers::IO,
-        budget: Some(FdBudget::new(10_000)),
-        hugepage_sizes: None,
-    };
+    let controllers = Controllers::CPU | Controllers::MEMORY | Controllers::PIDS | Controllers::IO;
+    let mut options = ReaderOptions::with_controllers(controllers);
+    options.budget = Some(FdBudget::new(10_000));
     Reader::open_v1(&v1_dirs(name), options).expect("open reader")
 }
 

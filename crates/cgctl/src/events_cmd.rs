@@ -50,11 +50,11 @@ pub fn events(args: EventsArgs) -> Result<i32> {
                 w.watch_memory_events(&dir).map_err(failure)?;
                 what.push("oom");
             }
-            let trigger = PressureTrigger {
-                kind: PressureKind::Some,
-                stall: Duration::from_millis(args.stall_ms),
-                window: Duration::from_secs(args.window),
-            };
+            let trigger = PressureTrigger::new(
+                PressureKind::Some,
+                Duration::from_millis(args.stall_ms),
+                Duration::from_secs(args.window),
+            );
             for r in [
                 PressureResource::Cpu,
                 PressureResource::Memory,

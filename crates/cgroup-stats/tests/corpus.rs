@@ -220,10 +220,7 @@ fn v1_cpu_stat_fixture_gives_the_throttling_counters() {
 #[test]
 fn v1_cpuacct_stat_fixture_converts_ticks_to_ns() {
     let times = cpuacct_stat(fixture!("v1-cpuacct.stat/elastic__amzn2.cpuacct.stat")).unwrap();
-    let expected = CpuTimes {
-        user_ns: 10848891 * 10_000_000,
-        system_ns: 1516502 * 10_000_000,
-    };
+    let expected = CpuTimes::new(10848891 * 10_000_000, 1516502 * 10_000_000);
     assert_eq!(times, expected);
 }
 
@@ -266,20 +263,10 @@ fn pressure_fixtures_keep_missing_lines_absent() {
 #[test]
 fn proc_io_pressure_gives_the_listed_values() {
     let p = pressure(fixture!("proc-pressure/nodeexporter__io")).unwrap();
-    let expected = Pressure {
-        some: Some(PressureData {
-            avg10: 0.18,
-            avg60: 0.34,
-            avg300: 0.10,
-            total_us: 159886802,
-        }),
-        full: Some(PressureData {
-            avg10: 0.18,
-            avg60: 0.34,
-            avg300: 0.10,
-            total_us: 159229614,
-        }),
-    };
+    let expected = Pressure::new(
+        Some(PressureData::new(0.18, 0.34, 0.10, 159886802)),
+        Some(PressureData::new(0.18, 0.34, 0.10, 159229614)),
+    );
     assert_eq!(p, expected);
 }
 

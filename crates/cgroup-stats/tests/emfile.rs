@@ -15,11 +15,9 @@ fn exhausting_descriptors_gives_too_many_open_files() {
     low.current = Some(64);
     setrlimit(Resource::Nofile, low).expect("lower RLIMIT_NOFILE");
 
-    let options = ReaderOptions {
-        controllers: Controllers::all(),
-        budget: Some(FdBudget::new(1_000_000)),
-        hugepage_sizes: Some(Vec::new()),
-    };
+    let mut options = ReaderOptions::with_controllers(Controllers::all());
+    options.budget = Some(FdBudget::new(1_000_000));
+    options.hugepage_sizes = Some(Vec::new());
     let mut readers = Vec::new();
     let outcome = loop {
         match Reader::open_v2(&cg.dir, options.clone()) {

@@ -8,11 +8,10 @@ use cgroup_stats::{Controllers, FdBudget, PageSize, Reader, ReaderOptions, V1Dir
 use serde_json::Value;
 
 fn options() -> ReaderOptions {
-    ReaderOptions {
-        controllers: Controllers::all(),
-        budget: Some(FdBudget::new(1000)),
-        hugepage_sizes: Some(vec![PageSize::from_kib(2048)]),
-    }
+    let mut options = ReaderOptions::with_controllers(Controllers::all());
+    options.budget = Some(FdBudget::new(1000));
+    options.hugepage_sizes = Some(vec![PageSize::from_kib(2048)]);
+    options
 }
 
 fn keys(v: &Value) -> Vec<&str> {

@@ -60,11 +60,11 @@ fn populated_and_frozen_changes_are_reported() -> Result<(), Failed> {
 fn pressure_trigger_fires_under_cpu_contention() -> Result<(), Failed> {
     let cg = TestCgroup::new_unified("ev-psi")?;
     let mut w = EventWatcher::new();
-    let trigger = PressureTrigger {
-        kind: PressureKind::Some,
-        stall: Duration::from_millis(20),
-        window: Duration::from_secs(2),
-    };
+    let trigger = PressureTrigger::new(
+        PressureKind::Some,
+        Duration::from_millis(20),
+        Duration::from_secs(2),
+    );
     w.watch_pressure(&open(&cg)?, PressureResource::Cpu, trigger)?;
     // Four busy loops on a machine with fewer CPUs stall each other.
     let cpus = std::thread::available_parallelism().map_or(2, |n| n.get());
@@ -87,11 +87,11 @@ fn pressure_trigger_fires_under_cpu_contention() -> Result<(), Failed> {
 fn unprivileged_window_must_be_a_multiple_of_two_seconds() -> Result<(), Failed> {
     // Root here lacks CAP_SYS_RESOURCE: a 1 s window is refused by this kernel.
     let cg = TestCgroup::new_unified("ev-psi-win")?;
-    let trigger = PressureTrigger {
-        kind: PressureKind::Some,
-        stall: Duration::from_millis(100),
-        window: Duration::from_secs(1),
-    };
+    let trigger = PressureTrigger::new(
+        PressureKind::Some,
+        Duration::from_millis(100),
+        Duration::from_secs(1),
+    );
     let err = EventWatcher::new()
         .watch_pressure(&open(&cg)?, PressureResource::Cpu, trigger)
         .err()

@@ -31,10 +31,9 @@ fn file(cg: &TestCgroup, name: &str) -> Result<String, Failed> {
 }
 
 fn options() -> ReaderOptions {
-    ReaderOptions {
-        budget: Some(FdBudget::new(10_000)),
-        ..ReaderOptions::default()
-    }
+    let mut options = ReaderOptions::default();
+    options.budget = Some(FdBudget::new(10_000));
+    options
 }
 
 /// Burns some CPU in `cgs` (all but memory), then exits.

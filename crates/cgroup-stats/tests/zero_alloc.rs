@@ -10,11 +10,10 @@ use common::{Counting, allocations_during, full_v1, full_v2};
 static GLOBAL: Counting = Counting;
 
 fn options() -> ReaderOptions {
-    ReaderOptions {
-        controllers: Controllers::all(),
-        budget: Some(FdBudget::new(1000)),
-        hugepage_sizes: Some(vec![PageSize::from_kib(2048)]),
-    }
+    let mut options = ReaderOptions::with_controllers(Controllers::all());
+    options.budget = Some(FdBudget::new(1000));
+    options.hugepage_sizes = Some(vec![PageSize::from_kib(2048)]);
+    options
 }
 
 fn assert_steady_state_allocates_nothing(reader: &mut Reader) {

@@ -20,6 +20,7 @@ pub enum CgroupMode {
 }
 
 /// A mounted v1 hierarchy.
+#[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct V1Hierarchy {
     /// Where it is mounted (first mount of the hierarchy wins, C04).

@@ -13,6 +13,7 @@ use crate::error::from_pathsafe;
 use crate::{Error, ErrorKind, Result};
 
 /// `/proc/<pid>/cgroup`: the cgroup of a process in each hierarchy.
+#[non_exhaustive]
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ProcCgroup {
     /// v1 controller (or `name=...`) → path. Co-mounted controllers get one entry each.

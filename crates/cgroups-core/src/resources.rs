@@ -153,6 +153,7 @@ pub struct DeviceNumber {
 }
 
 /// A per-device I/O weight.
+#[non_exhaustive]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct WeightDevice {
@@ -164,7 +165,19 @@ pub struct WeightDevice {
     pub leaf_weight: Option<u16>,
 }
 
+impl WeightDevice {
+    /// The weights of `device`; `None` leaves that weight unset.
+    pub fn new(device: DeviceNumber, weight: Option<u16>, leaf_weight: Option<u16>) -> Self {
+        WeightDevice {
+            device,
+            weight,
+            leaf_weight,
+        }
+    }
+}
+
 /// A per-device throttle rate (bytes or operations per second).
+#[non_exhaustive]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct ThrottleDevice {
@@ -172,6 +185,13 @@ pub struct ThrottleDevice {
     pub device: DeviceNumber,
     /// Rate per second; `Limit::Max` removes the throttle.
     pub rate: Limit,
+}
+
+impl ThrottleDevice {
+    /// A throttle of `rate` per second on `device`.
+    pub fn new(device: DeviceNumber, rate: Limit) -> Self {
+        ThrottleDevice { device, rate }
+    }
 }
 
 /// Block I/O settings.
@@ -198,6 +218,7 @@ pub struct BlockIoResources {
 }
 
 /// A hugepage limit for one page size.
+#[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct HugetlbLimit {
@@ -207,7 +228,18 @@ pub struct HugetlbLimit {
     pub limit: Limit,
 }
 
+impl HugetlbLimit {
+    /// A limit of `limit` bytes for pages of `page_size` (spelled `2MB`, `1GB`, ...).
+    pub fn new(page_size: impl Into<String>, limit: Limit) -> Self {
+        HugetlbLimit {
+            page_size: page_size.into(),
+            limit,
+        }
+    }
+}
+
 /// RDMA limits of one device.
+#[non_exhaustive]
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct RdmaLimit {
@@ -215,6 +247,16 @@ pub struct RdmaLimit {
     pub hca_handles: Option<u32>,
     /// Maximum HCA objects.
     pub hca_objects: Option<u32>,
+}
+
+impl RdmaLimit {
+    /// Limits of HCA handles and objects; `None` leaves one unset.
+    pub fn new(hca_handles: Option<u32>, hca_objects: Option<u32>) -> Self {
+        RdmaLimit {
+            hca_handles,
+            hca_objects,
+        }
+    }
 }
 
 /// v1 network classifier and priority settings.

@@ -185,17 +185,9 @@ mod tests {
         r.block_io.weight = Some(100);
         r.cpu.quota = Some(CpuQuota::Max);
         r.cpuset.mems = Some("0".into());
-        r.hugetlb.push(HugetlbLimit {
-            page_size: "2MB".into(),
-            limit: Limit::Max,
-        });
-        r.rdma.insert(
-            "mlx5_0".into(),
-            RdmaLimit {
-                hca_handles: Some(1),
-                hca_objects: None,
-            },
-        );
+        r.hugetlb.push(HugetlbLimit::new("2MB", Limit::Max));
+        r.rdma
+            .insert("mlx5_0".into(), RdmaLimit::new(Some(1), None));
         r.unified.insert("misc.max".into(), "res 1".into());
         assert_eq!(
             needed(&r).to_string(),

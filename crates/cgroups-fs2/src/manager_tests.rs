@@ -80,10 +80,8 @@ fn create_then_set_writes_the_v2_files() {
     let mut r = memory_limit(256 << 20);
     r.memory.memory_and_swap_bytes = Some(Limit::Value(512 << 20));
     r.pids_max = Some(Limit::Value(0));
-    r.hugetlb.push(cgroups_core::HugetlbLimit {
-        page_size: "2MB".into(),
-        limit: Limit::Max,
-    });
+    r.hugetlb
+        .push(cgroups_core::HugetlbLimit::new("2MB", Limit::Max));
     // The parent "job" has memory enabled in the fixture; creation writes nothing there.
     put(
         &root.path().join("job"),

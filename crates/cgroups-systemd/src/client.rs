@@ -39,6 +39,7 @@ const PATH: &str = "/org/freedesktop/systemd1";
 const MANAGER: &str = "org.freedesktop.systemd1.Manager";
 
 /// Which bus to talk to systemd on.
+#[non_exhaustive]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Bus {
     /// The system bus (`/run/dbus/system_bus_socket`): the system manager, as root.

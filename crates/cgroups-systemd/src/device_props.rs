@@ -12,6 +12,7 @@ use crate::property::{Property, Value};
 use crate::version::SystemdVersion;
 
 /// What the device mapping needs to know about the machine.
+#[non_exhaustive]
 #[derive(Clone, Copy)]
 pub struct DeviceContext<'a> {
     /// The systemd version (major-number groups need 240).
@@ -21,6 +22,22 @@ pub struct DeviceContext<'a> {
     /// Whether a `/dev/char/M:m` or `/dev/block/M:m` path exists (systemd before
     /// 240 refuses entries whose path is missing).
     pub path_exists: &'a dyn Fn(&str) -> bool,
+}
+
+impl<'a> DeviceContext<'a> {
+    /// The context for `version`, with the text of `/proc/devices` and a test of
+    /// whether a device node path exists.
+    pub fn new(
+        version: SystemdVersion,
+        proc_devices: &'a str,
+        path_exists: &'a dyn Fn(&str) -> bool,
+    ) -> Self {
+        DeviceContext {
+            version,
+            proc_devices,
+            path_exists,
+        }
+    }
 }
 
 impl std::fmt::Debug for DeviceContext<'_> {

@@ -10,6 +10,7 @@ pub struct Property {
 }
 
 /// The value of a property, one variant per D-Bus signature used.
+#[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Value {
     /// `b`

@@ -5,6 +5,7 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::slice::{expand_slice, validate_slice};
 
 /// The kind of transient unit.
+#[non_exhaustive]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum UnitKind {
     /// A `.scope`: processes started elsewhere and handed to systemd (a container).

@@ -64,6 +64,7 @@ impl fmt::Display for DeviceType {
 /// access: the kernel ignores the rest of an `a` line and resets the cgroup to
 /// allow-all (`allow`) or deny-all (deny). The numbers and access are kept as given
 /// so that text round-trips.
+#[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Rule {
     /// Which kind of device.
@@ -79,6 +80,23 @@ pub struct Rule {
 }
 
 impl Rule {
+    /// A rule from its parts; `None` numbers are the wildcard `*`.
+    pub fn new(
+        kind: DeviceType,
+        major: Option<u32>,
+        minor: Option<u32>,
+        access: Access,
+        allow: bool,
+    ) -> Self {
+        Rule {
+            kind,
+            major,
+            minor,
+            access,
+            allow,
+        }
+    }
+
     /// Parses the kernel text of a rule and marks it allowed or denied.
     ///
     /// Accepted: `<type> <major>:<minor> <access>` with fields separated by

@@ -21,20 +21,8 @@ fn every_captured_devices_list_line_parses_and_prints_back() {
 #[test]
 fn captured_kubernetes_list_holds_the_expected_wildcards() {
     let rules: Vec<Rule> = K8S_CONTAINER.lines().map(|l| l.parse().unwrap()).collect();
-    let pty = Rule {
-        kind: DeviceType::Char,
-        major: Some(136),
-        minor: None,
-        access: Access::all(),
-        allow: true,
-    };
+    let pty = Rule::new(DeviceType::Char, Some(136), None, Access::all(), true);
     assert_eq!(rules[0], pty);
-    let mknod_block = Rule {
-        kind: DeviceType::Block,
-        major: None,
-        minor: None,
-        access: Access::MKNOD,
-        allow: true,
-    };
+    let mknod_block = Rule::new(DeviceType::Block, None, None, Access::MKNOD, true);
     assert!(rules.contains(&mknod_block));
 }

@@ -6,6 +6,7 @@ use crate::error::from_pathsafe;
 use crate::{IdMap, IdRange, ParseMode, ParseOptions, Result};
 
 /// Which map of a process.
+#[non_exhaustive]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MapKind {
     /// `uid_map`.

@@ -59,6 +59,7 @@ pub enum Event {
 }
 
 /// Which tasks a PSI trigger counts.
+#[non_exhaustive]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PressureKind {
     /// At least one task stalled.
@@ -72,6 +73,7 @@ pub enum PressureKind {
 /// The kernel takes windows from 500 ms to 10 s; without `CAP_SYS_RESOURCE`
 /// (unprivileged, or root without it, as on some hosts) the window must be a
 /// multiple of 2 s.
+#[non_exhaustive]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PressureTrigger {
     /// Which tasks count.
@@ -80,6 +82,17 @@ pub struct PressureTrigger {
     pub stall: Duration,
     /// The tracking window.
     pub window: Duration,
+}
+
+impl PressureTrigger {
+    /// Fires when `kind` tasks stalled at least `stall` within `window`.
+    pub fn new(kind: PressureKind, stall: Duration, window: Duration) -> Self {
+        PressureTrigger {
+            kind,
+            stall,
+            window,
+        }
+    }
 }
 
 /// Waits for events of one or more cgroups (see the module docs).
@@ -93,11 +106,11 @@ pub struct PressureTrigger {
 /// let mut watcher = EventWatcher::new();
 /// watcher.watch_cgroup_events(&dir)?;
 /// watcher.watch_memory_events(&dir)?;
-/// let trigger = PressureTrigger {
-///     kind: PressureKind::Some,
-///     stall: Duration::from_millis(150),
-///     window: Duration::from_secs(2),
-/// };
+/// let trigger = PressureTrigger::new(
+///     PressureKind::Some,
+///     Duration::from_millis(150),
+///     Duration::from_secs(2),
+/// );
 /// watcher.watch_pressure(&dir, PressureResource::Memory, trigger)?;
 /// let mut events = Vec::new();
 /// loop {

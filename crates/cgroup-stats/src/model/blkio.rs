@@ -104,6 +104,7 @@ pub enum BlkioSource {
 /// which. v2 reads `io.stat` (C08): `rbytes`/`wbytes`/`dbytes` go to
 /// `io_service_bytes_recursive`, `rios`/`wios`/`dios` to
 /// `io_serviced_recursive`, the io cost figures to the `io_cost_*` lists.
+#[non_exhaustive]
 #[derive(Debug, Clone, Default, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct BlkioStats {

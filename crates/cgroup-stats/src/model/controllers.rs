@@ -15,6 +15,7 @@ use crate::model::name::ShortName;
 /// with `EOPNOTSUPP`). That is another quantity: processes (or threads) of
 /// this one directory, none of its descendants. [`source`](Self::source) says
 /// which one `current` is; check it before comparing the two.
+#[non_exhaustive]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct PidsStats {
@@ -144,6 +145,7 @@ impl serde::Serialize for IdList {
 
 /// cpuset statistics (Go reference: `CPUSetStats`). The lists are on both
 /// versions; the scalar files exist on v1 only (`None` on v2).
+#[non_exhaustive]
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct CpusetStats {
@@ -211,6 +213,7 @@ impl std::fmt::Display for PageSize {
 }
 
 /// hugetlb statistics of one page size (Go reference: `HugetlbStats`).
+#[non_exhaustive]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct HugetlbStats {
     /// The page size.
@@ -231,6 +234,7 @@ pub struct HugetlbStats {
 }
 
 /// One device's RDMA resources (Go reference: `RdmaEntry`).
+#[non_exhaustive]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct RdmaEntry {
@@ -243,6 +247,7 @@ pub struct RdmaEntry {
 }
 
 /// RDMA statistics (Go reference: `RdmaStats`).
+#[non_exhaustive]
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct RdmaStats {
@@ -255,6 +260,7 @@ pub struct RdmaStats {
 }
 
 /// One misc resource (Go reference: `MiscStats`).
+#[non_exhaustive]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct MiscStats {
     /// The resource (`sev`, `sev_es`, `tdx`).

@@ -8,6 +8,7 @@ use crate::parse::Pressure;
 /// v2: `cpu.stat` and `cpu.pressure`. v1: `cpu.stat` of the `cpu` hierarchy and
 /// `cpuacct.usage`, `cpuacct.stat`, `cpuacct.usage_percpu` and
 /// `cpuacct.usage_all` of the `cpuacct` hierarchy.
+#[non_exhaustive]
 #[derive(Debug, Clone, Default, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct CpuStats {
@@ -36,6 +37,7 @@ pub struct CpuStats {
 }
 
 /// CPU time used, in nanoseconds (Go reference: `CpuUsage`).
+#[non_exhaustive]
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct CpuUsageStats {
@@ -64,6 +66,7 @@ pub struct CpuUsageStats {
 }
 
 /// CFS bandwidth throttling (Go reference: `ThrottlingData`).
+#[non_exhaustive]
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct ThrottlingData {
@@ -77,6 +80,7 @@ pub struct ThrottlingData {
 }
 
 /// CFS burst counters (Go reference: `BurstData`).
+#[non_exhaustive]
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct BurstData {

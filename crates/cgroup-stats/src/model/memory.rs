@@ -12,6 +12,7 @@ use crate::parse::Pressure;
 /// The swap figures keep the v1 meaning on both versions (C13): `swap_usage` is
 /// memory **plus** swap (v1 `memory.memsw.*`; on v2 `memory.swap.current` +
 /// `memory.current`), `swap_only_usage` is swap alone.
+#[non_exhaustive]
 #[derive(Debug, Clone, Default, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct MemoryStats {
@@ -60,6 +61,7 @@ pub struct MemoryStats {
 
 /// One memory counter family: usage, peak, failures and limit (Go reference:
 /// `MemoryData`).
+#[non_exhaustive]
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct MemoryData {
@@ -84,6 +86,7 @@ pub struct MemoryData {
 }
 
 /// v2 `memory.events`: how often the cgroup hit its boundaries.
+#[non_exhaustive]
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct MemoryEvents {
@@ -102,6 +105,7 @@ pub struct MemoryEvents {
 }
 
 /// v1 `memory.oom_control`.
+#[non_exhaustive]
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct OomControl {

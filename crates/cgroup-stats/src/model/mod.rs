@@ -33,6 +33,7 @@ pub use numa::{HierarchicalNumaStat, NumaStat, PageStats};
 /// With the `serde` feature it serializes with the Go reference's JSON names
 /// (`cpu_stats.cpu_usage.total_usage`, `memory_stats.usage`, `pids_stats`,
 /// `hugetlb_stats` keyed by page size, ...); absent parts are left out.
+#[non_exhaustive]
 #[derive(Debug, Clone, Default, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct Stats {

@@ -5,6 +5,7 @@
 /// Each line is `<name>=<total> N0=<pages> N1=<pages> ...`; the names known here
 /// are `total`, `file`, `anon`, `unevictable` and their `hierarchical_` forms.
 /// Other lines (custom kernels print e.g. `numa_locality ...`) are skipped.
+#[non_exhaustive]
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct NumaStat {
@@ -21,6 +22,7 @@ pub struct NumaStat {
 }
 
 /// The `hierarchical_*` lines of v1 `memory.numa_stat`.
+#[non_exhaustive]
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct HierarchicalNumaStat {
@@ -36,6 +38,7 @@ pub struct HierarchicalNumaStat {
 
 /// One line of `memory.numa_stat`: a total and the pages on each node (Go
 /// reference: `PageStats`).
+#[non_exhaustive]
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct PageStats {

@@ -13,12 +13,20 @@ pub const USER_HZ: u64 = 100;
 const NS_PER_TICK: u64 = 1_000_000_000 / USER_HZ;
 
 /// User and system CPU time, in nanoseconds.
+#[non_exhaustive]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct CpuTimes {
     /// Time spent in user mode.
     pub user_ns: u64,
     /// Time spent in kernel mode.
     pub system_ns: u64,
+}
+
+impl CpuTimes {
+    /// User and system time in nanoseconds.
+    pub fn new(user_ns: u64, system_ns: u64) -> Self {
+        CpuTimes { user_ns, system_ns }
+    }
 }
 
 /// Parses v1 `cpuacct.stat` (`user <ticks>` and `system <ticks>`) into nanoseconds.

@@ -4,6 +4,7 @@ use crate::error::{Error, Result};
 use crate::parse::flat_keyed::flat_keyed;
 
 /// The content of v2 `cgroup.events`.
+#[non_exhaustive]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct CgroupEvents {

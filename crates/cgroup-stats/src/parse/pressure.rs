@@ -8,6 +8,7 @@ use crate::parse::number::unsigned;
 ///
 /// Either line may be absent: `cpu.pressure` has no `full` line before kernel 5.13
 /// and `irq.pressure` has only `full` (C10).
+#[non_exhaustive]
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Pressure {
@@ -17,7 +18,15 @@ pub struct Pressure {
     pub full: Option<PressureData>,
 }
 
+impl Pressure {
+    /// Pressure from its `some` and `full` lines.
+    pub fn new(some: Option<PressureData>, full: Option<PressureData>) -> Self {
+        Pressure { some, full }
+    }
+}
+
 /// One PSI line: stall percentages over three windows and the total stall time.
+#[non_exhaustive]
 #[derive(Debug, Clone, Copy, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct PressureData {
@@ -30,6 +39,18 @@ pub struct PressureData {
     /// Total stall time in microseconds (`total=`).
     #[cfg_attr(feature = "serde", serde(rename = "total"))]
     pub total_us: u64,
+}
+
+impl PressureData {
+    /// One PSI line from its averages (percent) and total stall time (µs).
+    pub fn new(avg10: f64, avg60: f64, avg300: f64, total_us: u64) -> Self {
+        PressureData {
+            avg10,
+            avg60,
+            avg300,
+            total_us,
+        }
+    }
 }
 
 /// Parses a PSI file: lines `some|full avg10=F avg60=F avg300=F total=U`.

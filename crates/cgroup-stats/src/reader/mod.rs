@@ -25,6 +25,7 @@ use v1::{V1DirIndex, V1Plan};
 use v2::V2Plan;
 
 /// How a [`Reader`] is opened.
+#[non_exhaustive]
 #[derive(Debug, Clone, Default)]
 pub struct ReaderOptions {
     /// The statistics to read (default: all).

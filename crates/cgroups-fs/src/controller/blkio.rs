@@ -119,21 +119,14 @@ mod tests {
     }
 
     fn throttle(major: u32, minor: u32, rate: Limit) -> ThrottleDevice {
-        ThrottleDevice {
-            device: dev(major, minor),
-            rate,
-        }
+        ThrottleDevice::new(dev(major, minor), rate)
     }
 
     fn weights() -> BlockIoResources {
         let mut b = BlockIoResources::default();
         b.weight = Some(500);
         b.leaf_weight = Some(300);
-        b.weight_devices = vec![WeightDevice {
-            device: dev(8, 0),
-            weight: Some(700),
-            leaf_weight: Some(100),
-        }];
+        b.weight_devices = vec![WeightDevice::new(dev(8, 0), Some(700), Some(100))];
         b
     }
 

@@ -63,10 +63,7 @@ mod tests {
     use crate::fake::{FakeFiles, pairs};
 
     fn limit(size: &str, bytes: u64) -> HugetlbLimit {
-        HugetlbLimit {
-            page_size: size.to_owned(),
-            limit: Limit::Value(bytes),
-        }
+        HugetlbLimit::new(size.to_owned(), Limit::Value(bytes))
     }
 
     #[test]

@@ -40,20 +40,8 @@ mod tests {
     fn each_device_is_one_write_with_the_keys_that_are_set() {
         let f = FakeFiles::new("/fake/rdma/c", &[("rdma.max", "")]);
         let mut limits = BTreeMap::new();
-        limits.insert(
-            "mlx5_1".to_owned(),
-            RdmaLimit {
-                hca_handles: Some(100),
-                hca_objects: Some(300),
-            },
-        );
-        limits.insert(
-            "mlx4_0".to_owned(),
-            RdmaLimit {
-                hca_handles: None,
-                hca_objects: Some(7),
-            },
-        );
+        limits.insert("mlx5_1".to_owned(), RdmaLimit::new(Some(100), Some(300)));
+        limits.insert("mlx4_0".to_owned(), RdmaLimit::new(None, Some(7)));
         limits.insert("none".to_owned(), RdmaLimit::default());
         set(&f, &limits).unwrap();
         let want = [

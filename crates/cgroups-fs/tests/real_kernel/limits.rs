@@ -149,9 +149,11 @@ pub fn blkio_throttles_are_written_one_entry_per_write() -> Result<(), Failed> {
     );
     let f = Fixture::new("blkio", Some(&["blkio"]), "")?;
     f.create()?;
-    let throttle = |(major, minor): (u32, u32), rate: u64| cgroups_core::ThrottleDevice {
-        device: cgroups_core::DeviceNumber { major, minor },
-        rate: Limit::Value(rate),
+    let throttle = |(major, minor): (u32, u32), rate: u64| {
+        cgroups_core::ThrottleDevice::new(
+            cgroups_core::DeviceNumber { major, minor },
+            Limit::Value(rate),
+        )
     };
     let mut r = Resources::default();
     r.block_io.throttle_read_bps = devices
@@ -177,10 +179,10 @@ pub fn blkio_throttles_are_written_one_entry_per_write() -> Result<(), Failed> {
 
     // Max removes the throttle again.
     let mut r = Resources::default();
-    r.block_io.throttle_write_iops = vec![cgroups_core::ThrottleDevice {
-        device: cgroups_core::DeviceNumber { major, minor },
-        rate: Limit::Max,
-    }];
+    r.block_io.throttle_write_iops = vec![cgroups_core::ThrottleDevice::new(
+        cgroups_core::DeviceNumber { major, minor },
+        Limit::Max,
+    )];
     f.m.set(&r)?;
     ensure_eq!(f.read("blkio", "blkio.throttle.write_iops_device")?, "");
     Ok(())
@@ -192,10 +194,10 @@ pub fn hugetlb_limit_and_reservation_limit_are_read_back() -> Result<(), Failed>
     let f = Fixture::new("hugetlb", Some(&["hugetlb"]), "")?;
     f.create()?;
     let mut r = Resources::default();
-    r.hugetlb = vec![cgroups_core::HugetlbLimit {
-        page_size: "2MB".to_owned(),
-        limit: Limit::Value(4 * 1024 * 1024),
-    }];
+    r.hugetlb = vec![cgroups_core::HugetlbLimit::new(
+        "2MB",
+        Limit::Value(4 * 1024 * 1024),
+    )];
     f.m.set(&r)?;
     ensure_eq!(f.read("hugetlb", "hugetlb.2MB.limit_in_bytes")?, "4194304");
     if f.path("hugetlb")?
@@ -208,10 +210,10 @@ pub fn hugetlb_limit_and_reservation_limit_are_read_back() -> Result<(), Failed>
         );
     }
     let mut r = Resources::default();
-    r.hugetlb = vec![cgroups_core::HugetlbLimit {
-        page_size: "2Mi".to_owned(),
-        limit: Limit::Value(4 * 1024 * 1024),
-    }];
+    r.hugetlb = vec![cgroups_core::HugetlbLimit::new(
+        "2Mi",
+        Limit::Value(4 * 1024 * 1024),
+    )];
     let err = f.m.set(&r).err().ok_or("page size 2Mi was accepted")?;
     ensure!(err.kind() == cgroups_core::ErrorKind::InvalidValue, "{err}");
     Ok(())

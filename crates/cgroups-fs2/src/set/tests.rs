@@ -82,25 +82,17 @@ fn everything() -> Resources {
     r.memory.memory_and_swap_bytes = Some(Limit::Value(2 << 30));
     r.memory.reservation_bytes = Some(Limit::Value(1 << 20));
     r.block_io.weight = Some(500);
-    r.block_io.throttle_read_bps.push(ThrottleDevice {
-        device: dev(8, 0),
-        rate: Limit::Value(10),
-    });
+    r.block_io
+        .throttle_read_bps
+        .push(ThrottleDevice::new(dev(8, 0), Limit::Value(10)));
     r.cpu.idle = Some(false);
     r.cpu.weight = Some(200);
     r.cpu.quota = Some(CpuQuota::Micros(50000));
     r.cpuset.cpus = Some("0".into());
-    r.hugetlb.push(HugetlbLimit {
-        page_size: "2MB".into(),
-        limit: Limit::Value(4 << 20),
-    });
-    r.rdma.insert(
-        "mlx5_0".into(),
-        RdmaLimit {
-            hca_handles: Some(2),
-            hca_objects: None,
-        },
-    );
+    r.hugetlb
+        .push(HugetlbLimit::new("2MB", Limit::Value(4 << 20)));
+    r.rdma
+        .insert("mlx5_0".into(), RdmaLimit::new(Some(2), None));
     r.freezer = Some(FreezerState::Thawed);
     r.unified.insert("memory.high".into(), "max".into());
     r

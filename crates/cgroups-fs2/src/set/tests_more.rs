@@ -38,11 +38,7 @@ fn blkio_weight_goes_unchanged_to_io_bfq_weight_when_it_exists() {
 
 fn device_weight(w: u16) -> Resources {
     let mut r = Resources::default();
-    let device = WeightDevice {
-        device: dev(8, 16),
-        weight: Some(w),
-        leaf_weight: None,
-    };
+    let device = WeightDevice::new(dev(8, 16), Some(w), None);
     r.block_io.weight_devices.push(device);
     r
 }
@@ -72,10 +68,7 @@ fn per_device_weights_on_an_old_bfq_are_refused_not_dropped() {
 fn io_max_gets_one_write_per_entry_in_rbps_wbps_riops_wiops_order() {
     let tree = cgroup(ALL_FILES);
     let mut r = Resources::default();
-    let t = |major, rate| ThrottleDevice {
-        device: dev(major, 0),
-        rate,
-    };
+    let t = |major, rate| ThrottleDevice::new(dev(major, 0), rate);
     r.block_io.throttle_write_iops.push(t(8, Limit::Value(40)));
     r.block_io.throttle_read_iops.push(t(8, Limit::Value(30)));
     r.block_io.throttle_write_bps.push(t(8, Limit::Max));
@@ -224,14 +217,9 @@ fn hugetlb_limits_go_to_max_and_rsvd_max_files_named_by_page_size() {
     let tree = cgroup(ALL_FILES);
     tree.set("c/hugetlb.64KB.max", "max");
     let mut r = Resources::default();
-    r.hugetlb.push(HugetlbLimit {
-        page_size: "1GB".into(),
-        limit: Limit::Value(1 << 30),
-    });
-    r.hugetlb.push(HugetlbLimit {
-        page_size: "64KB".into(),
-        limit: Limit::Max,
-    });
+    r.hugetlb
+        .push(HugetlbLimit::new("1GB", Limit::Value(1 << 30)));
+    r.hugetlb.push(HugetlbLimit::new("64KB", Limit::Max));
     let rsvd = AtomicBool::new(true);
     let ctx = SetContext {
         cpu_max: CpuMaxMode::Create,
@@ -255,10 +243,8 @@ fn hugetlb_limits_go_to_max_and_rsvd_max_files_named_by_page_size() {
 fn hugetlb_rsvd_stays_off_once_the_kernel_lacked_it() {
     let tree = cgroup(ALL_FILES);
     let mut r = Resources::default();
-    r.hugetlb.push(HugetlbLimit {
-        page_size: "2MB".into(),
-        limit: Limit::Value(2 << 20),
-    });
+    r.hugetlb
+        .push(HugetlbLimit::new("2MB", Limit::Value(2 << 20)));
     let rsvd = AtomicBool::new(false);
     let ctx = SetContext {
         cpu_max: CpuMaxMode::Update,
@@ -272,18 +258,10 @@ fn hugetlb_rsvd_stays_off_once_the_kernel_lacked_it() {
 fn rdma_writes_one_line_per_device_leaving_unset_fields_out() {
     let tree = cgroup(ALL_FILES);
     let mut r = Resources::default();
-    let both = RdmaLimit {
-        hca_handles: Some(100),
-        hca_objects: Some(300),
-    };
+    let both = RdmaLimit::new(Some(100), Some(300));
     r.rdma.insert("mlx5_1".into(), both);
-    r.rdma.insert(
-        "mlx4_0".into(),
-        RdmaLimit {
-            hca_handles: None,
-            hca_objects: Some(5),
-        },
-    );
+    r.rdma
+        .insert("mlx4_0".into(), RdmaLimit::new(None, Some(5)));
     r.rdma.insert("none".into(), RdmaLimit::default());
     run(&tree, &r).unwrap();
     assert_eq!(

@@ -164,10 +164,7 @@ fn hugetlb() -> Result<(), Failed> {
     let m = c.manager("job")?;
     let mut r = Resources::default();
     let limit = Limit::Value(4 << 20);
-    r.hugetlb.push(HugetlbLimit {
-        page_size: "2MB".into(),
-        limit,
-    });
+    r.hugetlb.push(HugetlbLimit::new("2MB", limit));
     m.create_with(&r)?;
     m.set(&r)?;
     ensure_eq!(c.read("job", "hugetlb.2MB.max")?, (4u64 << 20).to_string());

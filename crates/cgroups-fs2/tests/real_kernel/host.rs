@@ -195,10 +195,10 @@ fn undelegated() -> Result<(), Failed> {
     let c = case("undelegated")?;
     let root_before = read("/", "cgroup.subtree_control")?;
     let mut hugetlb = Resources::default();
-    hugetlb.hugetlb.push(cgroups_core::HugetlbLimit {
-        page_size: "2MB".into(),
-        limit: cgroups_core::Limit::Max,
-    });
+    hugetlb.hugetlb.push(cgroups_core::HugetlbLimit::new(
+        "2MB",
+        cgroups_core::Limit::Max,
+    ));
     for (controller, r) in [("memory", memory_limit(64 << 20)), ("hugetlb", hugetlb)] {
         let m = c.manager("a/b")?;
         if root_enables(controller)? {
