@@ -13,6 +13,20 @@ pub enum Runner {
     /// The ktest binaries, built static, run one after the other in a container whose
     /// PID 1 is systemd (see `vm/container.rs`).
     Container(ContainerSpec),
+    /// The ktest binaries, built static, run as a service of a VM whose PID 1 is a
+    /// Debian release's systemd (see `vm/sdvm.rs`): limits are enforced.
+    SystemdVm(SystemdVmSpec),
+}
+
+/// What a systemd VM tier boots.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SystemdVmSpec {
+    /// The Debian suite whose `linux-image-cloud-amd64` kernel is booted.
+    pub kernel: &'static str,
+    /// The Debian suite of the debootstrap rootfs packed as the initramfs.
+    pub rootfs: &'static str,
+    /// The systemd major version that rootfs ships (the tier fails if it is another).
+    pub systemd: u32,
 }
 
 /// What a systemd container tier runs.
@@ -212,6 +226,25 @@ pub const TIERS: &[Tier] = &[
             systemd: 257,
         }),
     },
+    Tier {
+        name: "systemd-vm",
+        // What systemd 252 enables in the root's cgroup.subtree_control on that kernel
+        // at boot: io, memory, pids (cpu only once a unit asks for CPU accounting).
+        provides: &[
+            "root",
+            "tier:systemd-vm",
+            "systemd",
+            "unified",
+            "v2:io",
+            "v2:memory",
+            "v2:pids",
+        ],
+        runner: Runner::SystemdVm(SystemdVmSpec {
+            kernel: "trixie",
+            rootfs: "bookworm",
+            systemd: 252,
+        }),
+    },
 ];
 
 /// The tier called `name`.
@@ -242,7 +275,7 @@ mod tests {
         for t in TIERS {
             let allows = match t.runner {
                 Runner::Vm(spec) => spec.env.contains(&("CGTEST_ALLOW_MEMORY_ATTACH", "1")),
-                Runner::Host | Runner::Container(_) => false,
+                Runner::Host | Runner::Container(_) | Runner::SystemdVm(_) => false,
             };
             assert_eq!(allows, t.provides.contains(&"memory-attach"), "{}", t.name);
             assert_eq!(allows, t.name == "vm-v1");
@@ -257,6 +290,11 @@ mod tests {
                 Runner::Container(spec) => {
                     assert_eq!(t.name, format!("systemd-{}", spec.systemd));
                     assert!(provides, "{}", t.name);
+                }
+                Runner::SystemdVm(spec) => {
+                    assert_eq!(t.name, "systemd-vm");
+                    assert!(provides, "{}", t.name);
+                    assert!(spec.systemd > 0);
                 }
                 Runner::Host | Runner::Vm(_) => assert!(!provides, "{}", t.name),
             }

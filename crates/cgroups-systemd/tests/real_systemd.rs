@@ -363,6 +363,99 @@ fn manager_ensures_a_slice_twice_and_destroys_it() -> Result<(), Failed> {
     Ok(())
 }
 
+/// A shell in the scope that waits for a line on stdin, then runs `script`.
+struct Gated(Child);
+
+impl Gated {
+    fn start(script: &str) -> Result<Gated, Failed> {
+        let child = Command::new("sh")
+            .args(["-c", &format!("read go; {script}")])
+            .stdin(std::process::Stdio::piped())
+            .spawn()?;
+        Ok(Gated(child))
+    }
+
+    /// Lets the script run and waits for it.
+    fn release(&mut self) -> Result<std::process::ExitStatus, Failed> {
+        use std::io::Write;
+        let mut stdin = self.0.stdin.take().ok_or("no stdin")?;
+        stdin.write_all(b"go\n")?;
+        drop(stdin);
+        Ok(self.0.wait()?)
+    }
+}
+
+impl Drop for Gated {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// The `key value` line of a flat-keyed cgroup file.
+fn keyed(dir: &std::path::Path, file: &str, key: &str) -> Result<u64, Failed> {
+    let text = read(&dir.join(file)).ok_or_else(|| format!("no {file}"))?;
+    let value = text
+        .lines()
+        .find_map(|l| l.strip_prefix(key)?.strip_prefix(' '))
+        .ok_or_else(|| format!("no {key} in {file}: {text:?}"))?;
+    Ok(value.trim().parse()?)
+}
+
+/// A scope of the manager, kept alive by a sleeper, with `resources` set.
+fn limited_scope(
+    tag: &str,
+    resources: &Resources,
+) -> Result<(SystemdManager, Sleeper, std::path::PathBuf), Failed> {
+    let unit = UnitName::new("system.slice", &unique(tag), "a")?;
+    let mgr = SystemdManager::new(unit, Bus::System)?;
+    let sleeper = Sleeper::start()?;
+    mgr.add_pid(sleeper.pid())?;
+    mgr.set(resources)?;
+    let dir = mgr.paths().remove("").ok_or("no unified path")?;
+    Ok((mgr, sleeper, dir))
+}
+
+fn manager_memory_max_oom_kills_a_child_allocating_past_it() -> Result<(), Failed> {
+    let _serial = serial();
+    let mut r = Resources::default();
+    r.memory.limit_bytes = Some(Limit::Value(32 << 20));
+    let (mgr, _sleeper, dir) = limited_scope("oom", &r)?;
+    let _guard = ManagerGuard(&mgr);
+    ensure_eq!(read(&dir.join("memory.max")).as_deref(), Some("33554432"));
+    ensure_eq!(keyed(&dir, "memory.events", "oom_kill")?, 0);
+    // dd holds one 128 MiB block in memory: four times the limit.
+    let mut hog = Gated::start("dd if=/dev/zero of=/dev/null bs=128M count=1")?;
+    mgr.add_pid(hog.0.id())?;
+    let status = hog.release()?;
+    ensure!(!status.success(), "dd survived MemoryMax=32M: {status:?}");
+    ensure!(keyed(&dir, "memory.events", "oom_kill")? >= 1);
+    mgr.destroy()?;
+    Ok(())
+}
+
+fn manager_tasks_max_stops_a_fork_loop() -> Result<(), Failed> {
+    let _serial = serial();
+    let mut r = Resources::default();
+    r.pids_max = Some(Limit::Value(8));
+    let (mgr, _sleeper, dir) = limited_scope("forks", &r)?;
+    let _guard = ManagerGuard(&mgr);
+    ensure_eq!(read(&dir.join("pids.max")).as_deref(), Some("8"));
+    // 30 background sleeps: the shell cannot fork past the limit and gives up.
+    let script = "i=0; while [ $i -lt 30 ]; do sleep 60 & i=$((i+1)); done; wait";
+    let mut forks = Gated::start(script)?;
+    mgr.add_pid(forks.0.id())?;
+    let status = forks.release()?;
+    ensure!(!status.success(), "the fork loop finished under TasksMax=8");
+    ensure!(keyed(&dir, "pids.events", "max")? >= 1);
+    let current: u64 = read(&dir.join("pids.current"))
+        .ok_or("no pids.current")?
+        .parse()?;
+    ensure!(current <= 8, "pids.current {current} above TasksMax=8");
+    mgr.destroy()?;
+    Ok(())
+}
+
 fn main() {
     let tests = [
         Test::new(
@@ -398,9 +491,24 @@ fn main() {
             manager_ensures_a_slice_twice_and_destroys_it,
         ),
     ];
+    // Enforced limits: a systemd whose cgroup2 root delegates the controller (the
+    // systemd VM tier; the container tiers store limits without controllers).
+    let enforced = [
+        Test::new(
+            "manager_memory_max_oom_kills_a_child_allocating_past_it",
+            manager_memory_max_oom_kills_a_child_allocating_past_it,
+        )
+        .needs(Need::V2Controller("memory")),
+        Test::new(
+            "manager_tasks_max_stops_a_fork_loop",
+            manager_tasks_max_stops_a_fork_loop,
+        )
+        .needs(Need::V2Controller("pids")),
+    ];
     ktest::main(
         tests
             .into_iter()
+            .chain(enforced)
             .map(|t| t.needs(Need::Root).needs(Need::Systemd))
             .collect(),
     )

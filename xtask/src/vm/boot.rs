@@ -1,14 +1,11 @@
 //! Booting one VM under QEMU (TCG, `-M pc`), streaming its serial console to our
-//! stdout and into a [`Console`] and a [`Report`], bounded by a timeout.
+//! stdout and to a caller's function, bounded by a timeout.
 
 use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
-
-use super::console::Console;
-use crate::report::Report;
 
 /// The machine every VM tier boots: `-M pc` and single-threaded TCG (multi-threaded
 /// TCG and `microvm` hung or panicked in a few boots out of tens).
@@ -17,6 +14,8 @@ pub struct Machine<'a> {
     pub qemu: &'a Path,
     pub kernel: &'a Path,
     pub initrd: &'a Path,
+    /// The guest's PID 1 (`rdinit=`).
+    pub init: &'a str,
     /// Extra kernel command line.
     pub append: &'a str,
     pub memory_mib: u32,
@@ -47,23 +46,18 @@ impl Machine<'_> {
             .arg(self.initrd)
             .arg("-append")
             .arg(format!(
-                "console=ttyS0 rdinit=/init panic=-1 quiet loglevel=3 {}",
-                self.append
+                "console=ttyS0 rdinit={} panic=-1 quiet loglevel=3 {}",
+                self.init, self.append
             ))
             .stdin(Stdio::null())
             .stdout(Stdio::piped());
         cmd
     }
 
-    /// Boots, echoes every console line prefixed with `[tier] `, and feeds it to
-    /// `console` and `report`. Returns an error when QEMU cannot run or the timeout
+    /// Boots, echoes every console line prefixed with `[tier] `, and passes it to
+    /// `take`. Returns an error when QEMU cannot run or the timeout
     /// hits (QEMU is then killed).
-    pub fn boot(
-        &self,
-        tier: &str,
-        console: &mut Console,
-        report: &mut Report,
-    ) -> Result<(), String> {
+    pub fn boot(&self, tier: &str, take: &mut dyn FnMut(&str)) -> Result<(), String> {
         let mut cmd = self.command();
         println!("== booting {tier}: {cmd:?}");
         let mut child = cmd
@@ -90,8 +84,7 @@ impl Machine<'_> {
                 Ok(line) => {
                     let shown = without_escapes(line.trim_end_matches(['\r', '\n']));
                     let _ = writeln!(out, "[{tier}] {shown}");
-                    console.line(&shown);
-                    report.line(&shown);
+                    take(&shown);
                 }
                 Err(mpsc::RecvTimeoutError::Disconnected) => break,
                 Err(mpsc::RecvTimeoutError::Timeout) if left.is_zero() => {

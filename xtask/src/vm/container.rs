@@ -19,7 +19,7 @@ use crate::util::workspace_root;
 
 /// What the container said about its systemd.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-struct Systemd {
+pub(super) struct Systemd {
     /// `systemctl --version`'s first line.
     version: Option<String>,
     /// `systemctl is-system-running`.
@@ -27,7 +27,7 @@ struct Systemd {
 }
 
 impl Systemd {
-    fn line(&mut self, line: &str) {
+    pub(super) fn line(&mut self, line: &str) {
         if let Some(v) = line.strip_prefix("XTASK-SD-SYSTEMD ") {
             self.version = Some(v.trim().to_owned());
         } else if let Some(s) = line.strip_prefix("XTASK-SD-STATE ") {
@@ -36,7 +36,7 @@ impl Systemd {
     }
 
     /// The major version: `systemd 252 (252.39-1~deb12u1)` gives 252.
-    fn major(&self) -> Option<u32> {
+    pub(super) fn major(&self) -> Option<u32> {
         self.version
             .as_deref()?
             .split_whitespace()
@@ -46,7 +46,7 @@ impl Systemd {
     }
 
     /// `systemd 252.39-1~deb12u1` (the package version when there is one).
-    fn label(&self) -> String {
+    pub(super) fn label(&self) -> String {
         let Some(v) = self.version.as_deref() else {
             return "systemd version unknown".to_owned();
         };

@@ -16,6 +16,8 @@ pub struct Cpio<W: Write> {
     out: W,
     ino: u32,
     written: u64,
+    /// uid and gid of the following entries.
+    owner: (u32, u32),
 }
 
 /// A device number for [`Cpio::char_device`].
@@ -32,7 +34,13 @@ impl<W: Write> Cpio<W> {
             out,
             ino: 0,
             written: 0,
+            owner: (0, 0),
         }
+    }
+
+    /// The uid and gid of the entries written after this call (root by default).
+    pub fn set_owner(&mut self, uid: u32, gid: u32) {
+        self.owner = (uid, gid);
     }
 
     /// A directory (parents first: the kernel does not make them).
@@ -78,8 +86,8 @@ impl<W: Write> Cpio<W> {
         let fields = [
             if is_trailer { 0 } else { self.ino },
             mode,
-            0, // uid
-            0, // gid
+            self.owner.0,
+            self.owner.1,
             if is_trailer { 1 } else { nlink },
             0, // mtime
             size,

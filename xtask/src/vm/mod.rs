@@ -16,13 +16,14 @@ mod payload;
 pub mod prepare;
 mod rootfs;
 mod run;
+mod sdvm;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use crate::report::Report;
-use crate::tiers::{ContainerSpec, Runner, Tier, VmSpec};
+use crate::tiers::{ContainerSpec, Runner, SystemdVmSpec, Tier, VmSpec};
 use crate::util::{target_dir, workspace_root};
 use build::{Payload, TestBin};
 use console::Console;
@@ -123,10 +124,13 @@ pub fn vm_dir() -> PathBuf {
 pub fn suites(tiers: &[&Tier]) -> Vec<&'static str> {
     let mut out: Vec<&'static str> = Vec::new();
     for t in tiers {
-        if let Runner::Vm(spec) = t.runner
-            && !out.contains(&spec.suite)
-        {
-            out.push(spec.suite);
+        let suite = match t.runner {
+            Runner::Vm(spec) => spec.suite,
+            Runner::SystemdVm(spec) => spec.kernel,
+            Runner::Host | Runner::Container(_) => continue,
+        };
+        if !out.contains(&suite) {
+            out.push(suite);
         }
     }
     out
@@ -136,10 +140,13 @@ pub fn suites(tiers: &[&Tier]) -> Vec<&'static str> {
 pub fn rootfs_suites(tiers: &[&Tier]) -> Vec<&'static str> {
     let mut out: Vec<&'static str> = Vec::new();
     for t in tiers {
-        if let Runner::Container(spec) = t.runner
-            && !out.contains(&spec.suite)
-        {
-            out.push(spec.suite);
+        let suite = match t.runner {
+            Runner::Container(spec) => spec.suite,
+            Runner::SystemdVm(spec) => spec.rootfs,
+            Runner::Host | Runner::Vm(_) => continue,
+        };
+        if !out.contains(&suite) {
+            out.push(suite);
         }
     }
     out
@@ -189,6 +196,11 @@ pub fn run_tiers(tiers: &[&'static Tier], sel: &Selection, report: &mut Report) 
                 Some(Err(e)) => Err(e.clone()),
                 None => Err(format!("no {} rootfs", spec.suite)),
             },
+            Runner::SystemdVm(spec) => match (&assets, rootfs.get(spec.rootfs)) {
+                (Err(e), _) | (_, Some(Err(e))) => Err(e.clone()),
+                (Ok(a), Some(Ok(dir))) => Ok(Ready::SystemdVm(a, dir, spec)),
+                (Ok(_), None) => Err(format!("no {} rootfs", spec.rootfs)),
+            },
             Runner::Host => Err("the host tier runs cargo test".to_owned()),
         }
     };
@@ -223,6 +235,9 @@ pub fn run_tiers(tiers: &[&'static Tier], sel: &Selection, report: &mut Report) 
                     (Ready::Container(dir, spec), false) => {
                         container::run_one(tier, &spec, dir, payload, &tests, sel, report)
                     }
+                    (Ready::SystemdVm(a, dir, spec), false) => {
+                        sdvm::run_one(tier, &spec, a, dir, payload, &tests, sel, report)
+                    }
                 }
             }
         };
@@ -241,6 +256,7 @@ pub fn run_tiers(tiers: &[&'static Tier], sel: &Selection, report: &mut Report) 
 enum Ready<'a> {
     Vm(&'a prepare::Assets, VmSpec),
     Container(&'a PathBuf, ContainerSpec),
+    SystemdVm(&'a prepare::Assets, &'a PathBuf, SystemdVmSpec),
 }
 
 fn run_one(
@@ -287,13 +303,17 @@ fn run_one(
         qemu: &assets.qemu,
         kernel: &kernel.vmlinuz,
         initrd: &initrd,
+        init: "/init",
         append: spec.append,
         memory_mib: MEMORY_MIB,
         cpus: CPUS,
         timeout: Duration::from_secs(env_secs("XTASK_VM_TIMEOUT", BOOT_TIMEOUT_SECS)),
     };
     let mut console = Console::default();
-    let booted = machine.boot(tier.name, &mut console, report);
+    let booted = machine.boot(tier.name, &mut |line| {
+        console.line(line);
+        report.line(line);
+    });
     let mut problems = console.problems();
     if let Err(e) = booted {
         problems.insert(0, e);

@@ -4,7 +4,7 @@
 //! `env!("CARGO_BIN_EXE_<name>")` works in the guest).
 
 use std::collections::BTreeSet;
-use std::io::BufWriter;
+use std::io::{BufWriter, Write};
 use std::path::Path;
 
 use super::build::{Payload, TestBin};
@@ -92,6 +92,41 @@ fn host_path_entries(path: &Path) -> Option<(Vec<String>, String)> {
     Some((dirs, rel.to_owned()))
 }
 
+/// `e` naming `path`.
+fn at(path: &Path, e: std::io::Error) -> std::io::Error {
+    std::io::Error::new(e.kind(), format!("copying {}: {e}", path.display()))
+}
+
+/// Adds the ktest binaries as `test/bin/<package>.<target>` and the workspace binaries
+/// as `test/tools/<name>`, linked from their host paths; `made` are the directories the
+/// archive already has (`test/bin` and `test/tools` among them).
+pub fn add_binaries<W: Write>(
+    c: &mut Cpio<W>,
+    payload: &Payload,
+    tests: &[&TestBin],
+    mut made: BTreeSet<String>,
+) -> std::io::Result<()> {
+    for t in tests {
+        let name = format!("test/bin/{}", t.guest_name());
+        c.copy(&name, 0o755, &t.path).map_err(|e| at(&t.path, e))?;
+    }
+    for (name, path) in &payload.tools {
+        c.copy(&format!("test/tools/{name}"), 0o755, path)
+            .map_err(|e| at(path, e))?;
+        // Also at the host path `env!("CARGO_BIN_EXE_<name>")` names in the tests.
+        let Some((dirs, link)) = host_path_entries(path) else {
+            continue;
+        };
+        for dir in dirs {
+            if made.insert(dir.clone()) {
+                c.dir(&dir, 0o755)?;
+            }
+        }
+        c.symlink(&link, &format!("{TOOLS}/{name}"))?;
+    }
+    Ok(())
+}
+
 /// Writes the initramfs to `out`; returns its size in bytes.
 pub fn write(
     out: &Path,
@@ -116,26 +151,8 @@ pub fn write(
     c.file("init", 0o755, INIT.as_bytes()).map_err(err)?;
     c.file("test/tier.env", 0o644, tier_env(env).as_bytes())
         .map_err(err)?;
-    for t in tests {
-        let name = format!("test/bin/{}", t.guest_name());
-        c.copy(&name, 0o755, &t.path)
-            .map_err(|e| format!("copying {}: {e}", t.path.display()))?;
-    }
-    let mut made: BTreeSet<String> = IMAGE_DIRS.iter().map(|d| d.to_string()).collect();
-    for (name, path) in &payload.tools {
-        c.copy(&format!("test/tools/{name}"), 0o755, path)
-            .map_err(|e| format!("copying {}: {e}", path.display()))?;
-        // Also at the host path `env!("CARGO_BIN_EXE_<name>")` names in the tests.
-        let Some((dirs, link)) = host_path_entries(path) else {
-            continue;
-        };
-        for dir in dirs {
-            if made.insert(dir.clone()) {
-                c.dir(&dir, 0o755).map_err(err)?;
-            }
-        }
-        c.symlink(&link, &format!("{TOOLS}/{name}")).map_err(err)?;
-    }
+    let made: BTreeSet<String> = IMAGE_DIRS.iter().map(|d| d.to_string()).collect();
+    add_binaries(&mut c, payload, tests, made).map_err(err)?;
     c.finish().map_err(err)?;
     std::fs::metadata(out).map(|m| m.len()).map_err(err)
 }

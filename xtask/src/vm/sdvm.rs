@@ -1,0 +1,290 @@
+//! The systemd VM tier: a Debian kernel boots the suite's debootstrap rootfs, packed
+//! once as an initramfs (`target/vm/rootfs-<suite>.cpio`), with systemd as PID 1. A
+//! second archive appended to it adds the ktest binaries and a oneshot-like service
+//! that runs them with `xtask/systemd/run-tests.sh` (output on ttyS0) and powers the
+//! VM off when it ends. Under systemd on a real cgroup2 root, limits are enforced.
+
+use std::collections::BTreeSet;
+use std::io::{BufWriter, Write};
+use std::os::unix::fs::MetadataExt;
+use std::path::Path;
+use std::time::Duration;
+
+use super::boot::Machine;
+use super::build::{Payload, TestBin};
+use super::console::Console;
+use super::container::Systemd;
+use super::cpio::{Cpio, Dev};
+use super::payload::{add_binaries, sh_quote, tool_vars};
+use super::prepare::Assets;
+use super::{BIN_TIMEOUT_SECS, BOOT_TIMEOUT_SECS, CPUS, Outcome, Selection, env_secs};
+use crate::report::Report;
+use crate::tiers::{SystemdVmSpec, Tier};
+
+/// The runner of the container tiers, reused as is.
+const RUN_TESTS: &str = include_str!("../../systemd/run-tests.sh");
+/// Guest memory: the rootfs and its unpacked copy live in it, and tests allocate.
+const MEMORY_MIB: u32 = 2048;
+/// The service running the tests; it powers the VM off when it ends.
+const UNIT: &str = "\
+[Unit]
+Description=cargo xtask test payload
+After=multi-user.target dbus.service
+Wants=dbus.service
+SuccessAction=poweroff-force
+FailureAction=poweroff-force
+
+[Service]
+Type=simple
+StandardOutput=tty
+StandardError=tty
+TTYPath=/dev/ttyS0
+ExecStart=/bin/bash /test/start.sh
+";
+/// Kernel command line: systemd quiet, no getty on the console the tests write to.
+const APPEND: &str = "systemd.show_status=0 systemd.mask=serial-getty@ttyS0.service \
+                      systemd.mask=console-getty.service";
+/// Parts of the rootfs the VM does not need (they only cost guest memory).
+const SKIPPED: &[&str] = &[
+    "./usr/share/doc",
+    "./usr/share/man",
+    "./usr/share/info",
+    "./usr/share/locale",
+    "./var/cache/apt/archives",
+    "./var/lib/apt/lists",
+];
+
+/// `rootfs` packed as `<rootfs>.cpio` (made once: delete it with the rootfs).
+fn packed_rootfs(rootfs: &Path) -> Result<std::path::PathBuf, String> {
+    let out = rootfs.with_extension("cpio");
+    if out.exists() {
+        return Ok(out);
+    }
+    let part = rootfs.with_extension("cpio.part");
+    let err = |e: std::io::Error| format!("packing {}: {e}", rootfs.display());
+    let file = std::fs::File::create(&part).map_err(err)?;
+    let mut c = Cpio::new(BufWriter::new(file));
+    pack_dir(&mut c, rootfs, ".").map_err(err)?;
+    c.finish().map_err(err)?;
+    std::fs::rename(&part, &out).map_err(err)?;
+    Ok(out)
+}
+
+/// Adds everything below `root/rel` (directories, files, symlinks, character
+/// devices) with its mode and owner, parents first.
+fn pack_dir<W: Write>(c: &mut Cpio<W>, root: &Path, rel: &str) -> std::io::Result<()> {
+    let mut entries: Vec<_> = std::fs::read_dir(root.join(rel))?
+        .map(|e| e.map(|e| e.file_name()))
+        .collect::<Result<_, _>>()?;
+    entries.sort();
+    for name in entries {
+        let name = format!("{rel}/{}", name.to_string_lossy());
+        if SKIPPED.contains(&name.as_str()) {
+            continue;
+        }
+        let path = root.join(&name);
+        let meta = std::fs::symlink_metadata(&path)?;
+        let (ft, perm) = (meta.file_type(), meta.mode() & 0o7777);
+        let archived = &name[2..];
+        c.set_owner(meta.uid(), meta.gid());
+        if ft.is_dir() {
+            c.dir(archived, perm)?;
+            pack_dir(c, root, &name)?;
+        } else if ft.is_symlink() {
+            let target = std::fs::read_link(&path)?;
+            c.symlink(archived, &target.to_string_lossy())?;
+        } else if ft.is_file() {
+            c.copy(archived, perm, &path)?;
+        } else if std::os::unix::fs::FileTypeExt::is_char_device(&ft) {
+            let rdev = meta.rdev();
+            let major = ((rdev >> 8) & 0xfff) | ((rdev >> 32) & !0xfff);
+            let minor = (rdev & 0xff) | ((rdev >> 12) & !0xff);
+            let dev = Dev {
+                major: major as u32,
+                minor: minor as u32,
+            };
+            c.char_device(archived, perm, dev)?;
+        }
+    }
+    c.set_owner(0, 0);
+    Ok(())
+}
+
+/// The script the service runs: the tier's environment, then `run-tests.sh` once
+/// systemd has finished booting.
+fn start_script(vars: &[(String, String)], tests: &[&TestBin]) -> String {
+    let mut out = String::from("#!/bin/bash\n# written by cargo xtask test\n");
+    for (k, v) in vars {
+        out.push_str(&format!("export {k}={}\n", sh_quote(v)));
+    }
+    out.push_str("systemctl is-system-running --wait > /dev/null\ncd /tmp\n");
+    out.push_str("exec /bin/bash /test/run-tests.sh");
+    for t in tests {
+        let name = t.guest_name();
+        out.push_str(&format!(
+            " {}",
+            sh_quote(&format!("{name}=/test/bin/{name}"))
+        ));
+    }
+    out.push('\n');
+    out
+}
+
+/// The rootfs archive followed by the payload archive (the kernel unpacks both).
+fn write_initrd(
+    out: &Path,
+    base: &Path,
+    payload: &Payload,
+    tests: &[&TestBin],
+    start: &str,
+) -> Result<u64, String> {
+    let err = |e: std::io::Error| format!("writing {}: {e}", out.display());
+    if let Some(dir) = out.parent() {
+        std::fs::create_dir_all(dir).map_err(err)?;
+    }
+    std::fs::copy(base, out).map_err(err)?;
+    let file = std::fs::OpenOptions::new()
+        .append(true)
+        .open(out)
+        .map_err(err)?;
+    let mut c = Cpio::new(BufWriter::new(file));
+    let dirs = ["test", "test/bin", "test/tools"];
+    for d in dirs {
+        c.dir(d, 0o755).map_err(err)?;
+    }
+    c.file("test/run-tests.sh", 0o755, RUN_TESTS.as_bytes())
+        .map_err(err)?;
+    c.file("test/start.sh", 0o755, start.as_bytes())
+        .map_err(err)?;
+    let units = "etc/systemd/system";
+    c.file(
+        &format!("{units}/xtask-tests.service"),
+        0o644,
+        UNIT.as_bytes(),
+    )
+    .map_err(err)?;
+    c.dir(&format!("{units}/multi-user.target.wants"), 0o755)
+        .map_err(err)?;
+    c.symlink(
+        &format!("{units}/multi-user.target.wants/xtask-tests.service"),
+        "../xtask-tests.service",
+    )
+    .map_err(err)?;
+    let made: BTreeSet<String> = dirs.iter().map(|d| d.to_string()).collect();
+    add_binaries(&mut c, payload, tests, made).map_err(err)?;
+    c.finish().map_err(err)?;
+    std::fs::metadata(out).map(|m| m.len()).map_err(err)
+}
+
+/// Boots the tier once with `tests`; the console goes into `report`.
+#[allow(clippy::too_many_arguments)]
+pub fn run_one(
+    tier: &Tier,
+    spec: &SystemdVmSpec,
+    assets: &Assets,
+    rootfs: &Path,
+    payload: &Payload,
+    tests: &[&TestBin],
+    sel: &Selection,
+    report: &mut Report,
+) -> Outcome {
+    let kernel = match assets.kernel(spec.kernel) {
+        Ok(k) => k,
+        Err(e) => return Outcome::NotRun(e),
+    };
+    let base = match super::run::step(&format!("pack the {} rootfs", spec.rootfs), || {
+        packed_rootfs(rootfs)
+    }) {
+        Ok(b) => b,
+        Err(e) => return Outcome::Broken(e),
+    };
+    let mut args = vec!["--color".to_owned(), "never".to_owned()];
+    args.extend(sel.test_args.iter().cloned());
+    let mut vars = vec![
+        ("CGTEST_TIER".to_owned(), tier.name.to_owned()),
+        ("CGTEST_STRICT_TIER".to_owned(), "1".to_owned()),
+        ("CGTEST_TIER_PROVIDES".to_owned(), tier.provides.join(",")),
+        (
+            "XTASK_BIN_TIMEOUT".to_owned(),
+            env_secs("XTASK_VM_BIN_TIMEOUT", BIN_TIMEOUT_SECS).to_string(),
+        ),
+        ("XTASK_TEST_ARGS".to_owned(), args.join("\n")),
+    ];
+    vars.extend(tool_vars(payload));
+    let initrd = assets.dir.join(tier.name).join("initramfs.cpio");
+    let start = start_script(&vars, tests);
+    let size = match write_initrd(&initrd, &base, payload, tests, &start) {
+        Ok(size) => size,
+        Err(e) => return Outcome::Broken(format!("cannot write the initramfs: {e}")),
+    };
+    println!(
+        "== {}: {} with the Debian {} rootfs ({} MiB initramfs, {} binaries)",
+        tier.name,
+        kernel.package,
+        spec.rootfs,
+        size >> 20,
+        tests.len()
+    );
+    let machine = Machine {
+        qemu: &assets.qemu,
+        kernel: &kernel.vmlinuz,
+        initrd: &initrd,
+        init: "/lib/systemd/systemd",
+        append: APPEND,
+        memory_mib: MEMORY_MIB,
+        cpus: CPUS,
+        timeout: Duration::from_secs(env_secs("XTASK_VM_TIMEOUT", BOOT_TIMEOUT_SECS)),
+    };
+    let mut console = Console::default();
+    let mut systemd = Systemd::default();
+    let booted = machine.boot(tier.name, &mut |line| {
+        console.line(line);
+        systemd.line(line);
+        report.line(line);
+    });
+    let mut problems = console.problems();
+    if let Err(e) = booted {
+        problems.insert(0, e);
+    }
+    match systemd.major() {
+        Some(v) if v == spec.systemd => {}
+        Some(v) => problems.push(format!(
+            "Debian {} has systemd {v}, not {}",
+            spec.rootfs, spec.systemd
+        )),
+        None => problems.push("the VM did not say its systemd version".to_owned()),
+    }
+    let ran = report.tiers.get(tier.name).map_or(0, |c| c.ran());
+    if ran == 0 && !sel.is_filtered() {
+        problems.push("the tier ran no test".to_owned());
+    }
+    Outcome::Ran {
+        machine: format!(
+            "kernel {}, {}",
+            console.kernel.unwrap_or_else(|| kernel.package.clone()),
+            systemd.label()
+        ),
+        problems,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_start_script_exports_the_tier_and_names_each_binary() {
+        let t = TestBin {
+            package: "ktest".to_owned(),
+            target: "real_kernel".to_owned(),
+            path: "/x".into(),
+        };
+        let vars = vec![("CGTEST_TIER".to_owned(), "systemd-vm".to_owned())];
+        let text = start_script(&vars, &[&t]);
+        assert!(text.contains("export CGTEST_TIER='systemd-vm'\n"), "{text}");
+        assert!(
+            text.ends_with("run-tests.sh 'ktest.real_kernel=/test/bin/ktest.real_kernel'\n"),
+            "{text}"
+        );
+    }
+}
