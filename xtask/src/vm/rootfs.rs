@@ -1,6 +1,8 @@
 //! The root filesystems of the systemd container tiers: `debootstrap --variant=minbase`
-//! of a Debian suite with systemd, dbus and libpam-systemd, made once into
-//! `target/vm/rootfs-<suite>/` from the Debian mirror the machine's apt sources use.
+//! of a Debian suite with systemd, dbus and libpam-systemd (bookworm also apparmor, for
+//! `apparmor_parser` in the systemd VM tier), made once into `target/vm/rootfs-<suite>/`
+//! from the Debian mirror the machine's apt sources use. The package list is written to
+//! [`PACKAGES_MARKER`] in the rootfs; a rootfs made with another list is made again.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -9,17 +11,40 @@ use std::process::Command;
 use super::apt::{self, Apt};
 use super::run::{find_in_path, output, step};
 
-/// The packages debootstrap adds to the minimal base.
+/// The packages debootstrap adds to the minimal base of every suite.
 const INCLUDE: &str = "systemd,systemd-sysv,dbus,libpam-systemd";
+
+/// The file in a finished rootfs naming the packages it was made with.
+pub const PACKAGES_MARKER: &str = "cgtest-packages";
+
+/// The packages debootstrap adds for `suite`: bookworm (the systemd VM tier's rootfs)
+/// also gets apparmor, which carries `/sbin/apparmor_parser`.
+pub fn include(suite: &str) -> String {
+    match suite {
+        "bookworm" => format!("{INCLUDE},apparmor"),
+        _ => INCLUDE.to_owned(),
+    }
+}
+
+/// The package list `dir` was made with, if it has one.
+pub fn packages_of(dir: &Path) -> Option<String> {
+    std::fs::read_to_string(dir.join(PACKAGES_MARKER)).ok()
+}
 
 /// `target/vm/rootfs-<suite>`.
 pub fn rootfs_dir(vm_dir: &Path, suite: &str) -> PathBuf {
     vm_dir.join(format!("rootfs-{suite}"))
 }
 
-/// A rootfs is complete once debootstrap finished: it is renamed from `.part` then.
-fn is_ready(dir: &Path) -> bool {
+/// A rootfs has systemd and dbus once debootstrap finished.
+fn has_systemd(dir: &Path) -> bool {
     dir.join("lib/systemd/systemd").exists() && dir.join("usr/bin/dbus-daemon").exists()
+}
+
+/// A rootfs is complete once debootstrap finished (it is renamed from `.part` then)
+/// with the packages [`include`] names for `suite` now.
+fn is_ready(dir: &Path, suite: &str) -> bool {
+    has_systemd(dir) && packages_of(dir).is_some_and(|p| p == include(suite))
 }
 
 /// Makes the rootfs of every suite in `suites` that is missing, printing each step with
@@ -28,7 +53,7 @@ pub fn prepare(vm_dir: &Path, suites: &[&str]) -> BTreeMap<String, Result<PathBu
     let missing: Vec<&str> = suites
         .iter()
         .copied()
-        .filter(|s| !is_ready(&rootfs_dir(vm_dir, s)))
+        .filter(|s| !is_ready(&rootfs_dir(vm_dir, s), s))
         .collect();
     let mut out: BTreeMap<String, Result<PathBuf, String>> = suites
         .iter()
@@ -50,7 +75,7 @@ pub fn prepare(vm_dir: &Path, suites: &[&str]) -> BTreeMap<String, Result<PathBu
                 let tools = tools.clone();
                 let made = scope.spawn(move || {
                     let (mirror, keyring) = tools?;
-                    step(&format!("debootstrap {suite} ({INCLUDE})"), || {
+                    step(&format!("debootstrap {suite} ({})", include(suite)), || {
                         debootstrap(vm_dir, suite, &mirror, keyring.as_deref())
                     })
                 });
@@ -144,19 +169,25 @@ fn debootstrap(
     }
     let mut cmd = Command::new("unshare");
     cmd.args(["--mount", "--propagation", "private", "debootstrap"])
-        .args(["--variant=minbase", &format!("--include={INCLUDE}")]);
+        .args([
+            "--variant=minbase",
+            &format!("--include={}", include(suite)),
+        ]);
     if let Some(k) = keyring {
         cmd.arg(format!("--keyring={k}"));
     }
     cmd.arg(suite).arg(&part).arg(mirror);
     println!("vm-prepare: {cmd:?}");
     output(&mut cmd)?;
-    if !is_ready(&part) {
+    if !has_systemd(&part) {
         return Err(format!(
             "debootstrap finished but {} has no systemd or dbus-daemon",
             part.display()
         ));
     }
+    let marker = part.join(PACKAGES_MARKER);
+    std::fs::write(&marker, include(suite))
+        .map_err(|e| format!("cannot write {}: {e}", marker.display()))?;
     std::fs::rename(&part, &dir).map_err(|e| format!("cannot rename {}: {e}", part.display()))
 }
 
@@ -169,12 +200,19 @@ mod tests {
         let tmp = std::env::temp_dir().join(format!("xtask-rootfs-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&tmp);
         std::fs::create_dir_all(tmp.join("lib/systemd")).unwrap();
-        assert!(!is_ready(&tmp));
+        assert!(!is_ready(&tmp, "bookworm"));
         std::fs::write(tmp.join("lib/systemd/systemd"), "").unwrap();
-        assert!(!is_ready(&tmp));
+        assert!(!is_ready(&tmp, "bookworm"));
         std::fs::create_dir_all(tmp.join("usr/bin")).unwrap();
         std::fs::write(tmp.join("usr/bin/dbus-daemon"), "").unwrap();
-        assert!(is_ready(&tmp));
+        // Made before the package list was recorded: made again.
+        assert!(!is_ready(&tmp, "bookworm"));
+        std::fs::write(tmp.join(PACKAGES_MARKER), include("trixie")).unwrap();
+        assert!(is_ready(&tmp, "trixie"));
+        // The bookworm list has apparmor since: a rootfs without it is made again.
+        assert!(!is_ready(&tmp, "bookworm"));
+        std::fs::write(tmp.join(PACKAGES_MARKER), include("bookworm")).unwrap();
+        assert!(is_ready(&tmp, "bookworm"));
         std::fs::remove_dir_all(&tmp).unwrap();
     }
 

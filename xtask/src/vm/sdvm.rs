@@ -54,10 +54,15 @@ const SKIPPED: &[&str] = &[
     "./var/lib/apt/lists",
 ];
 
-/// `rootfs` packed as `<rootfs>.cpio` (made once: delete it with the rootfs).
+/// `rootfs` packed as `<rootfs>.cpio`, made once per package list: the list the rootfs
+/// was made with is kept next to it (`<rootfs>.cpio.packages`), and an archive whose
+/// list differs from the rootfs's (or has none) is packed again.
 fn packed_rootfs(rootfs: &Path) -> Result<std::path::PathBuf, String> {
     let out = rootfs.with_extension("cpio");
-    if out.exists() {
+    let packages = rootfs.with_extension("cpio.packages");
+    let wanted = super::rootfs::packages_of(rootfs);
+    let packed = std::fs::read_to_string(&packages).ok();
+    if out.exists() && wanted.is_some() && packed == wanted {
         return Ok(out);
     }
     let part = rootfs.with_extension("cpio.part");
@@ -67,6 +72,7 @@ fn packed_rootfs(rootfs: &Path) -> Result<std::path::PathBuf, String> {
     pack_dir(&mut c, rootfs, ".").map_err(err)?;
     c.finish().map_err(err)?;
     std::fs::rename(&part, &out).map_err(err)?;
+    std::fs::write(&packages, wanted.unwrap_or_default()).map_err(err)?;
     Ok(out)
 }
 
