@@ -42,7 +42,7 @@ fn has_systemd(dir: &Path) -> bool {
 }
 
 /// A rootfs is complete once debootstrap finished (it is renamed from `.part` then)
-/// with the packages [`include`] names for `suite` now.
+/// with the packages [`include()`] names for `suite` now.
 fn is_ready(dir: &Path, suite: &str) -> bool {
     has_systemd(dir) && packages_of(dir).is_some_and(|p| p == include(suite))
 }
