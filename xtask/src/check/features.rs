@@ -33,6 +33,12 @@ pub struct Dep {
 
 /// Reads the workspace members at `root`.
 pub fn packages(root: &Path) -> Result<Vec<Package>, String> {
+    let doc = metadata(root)?;
+    Ok(doc.get("packages").items().iter().map(package).collect())
+}
+
+/// `cargo metadata --no-deps --offline` of the workspace at `root`, parsed.
+pub fn metadata(root: &Path) -> Result<Json, String> {
     let out = Command::new(cargo())
         .current_dir(root)
         .args([
@@ -47,8 +53,7 @@ pub fn packages(root: &Path) -> Result<Vec<Package>, String> {
     if !out.status.success() {
         return Err(String::from_utf8_lossy(&out.stderr).into_owned());
     }
-    let doc = Json::parse(&String::from_utf8_lossy(&out.stdout))?;
-    Ok(doc.get("packages").items().iter().map(package).collect())
+    Json::parse(&String::from_utf8_lossy(&out.stdout))
 }
 
 fn strings(v: &Json) -> Vec<String> {

@@ -23,21 +23,7 @@ pub struct Member {
 
 /// Reads the members of the workspace at `root`.
 pub fn members(root: &Path) -> Result<Vec<Member>, String> {
-    let out = Command::new(cargo())
-        .current_dir(root)
-        .args([
-            "metadata",
-            "--format-version",
-            "1",
-            "--no-deps",
-            "--offline",
-        ])
-        .output()
-        .map_err(|e| format!("cannot run cargo metadata: {e}"))?;
-    if !out.status.success() {
-        return Err(String::from_utf8_lossy(&out.stderr).into_owned());
-    }
-    let doc = Json::parse(&String::from_utf8_lossy(&out.stdout))?;
+    let doc = crate::check::features::metadata(root)?;
     let packages = doc.get("packages").items();
     let names: Vec<String> = packages
         .iter()
