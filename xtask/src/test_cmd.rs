@@ -221,7 +221,7 @@ fn run_host(tier: &Tier, opts: &Options, report: &mut Report) -> Result<bool, St
     cmd.args(["--all-features", "--no-fail-fast"])
         .args(&opts.cargo_args);
     cmd.env("CGTEST_TIER", tier.name)
-        .env("CGTEST_TIER_PROVIDES", tier.provides.join(","))
+        .env("CGTEST_TIER_PROVIDES", tier.provides_env())
         .env("CGTEST_STRICT_TIER", if opts.strict { "1" } else { "0" });
     println!("== running: {cmd:?}");
     stream(cmd, report)

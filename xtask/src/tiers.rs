@@ -81,8 +81,40 @@ pub struct Tier {
     /// `CGTEST_STRICT_TIER=1` (in CI, and always in a VM), a test ignored for one of
     /// them fails instead.
     pub provides: &'static [&'static str],
+    /// Whether the tier also provides [`CORE_FILES`] (a cgroup2 hierarchy whose
+    /// non-root cgroups have the core interface files).
+    pub core_files: bool,
     /// How its tests are run.
     pub runner: Runner,
+}
+
+/// The core cgroup2 interface files (`file:` needs) of every tier with a writable
+/// cgroup2 hierarchy of its own.
+pub const CORE_FILES: &[&str] = &[
+    "file:cgroup.procs",
+    "file:cgroup.events",
+    "file:cgroup.freeze",
+    "file:cgroup.kill",
+    "file:cgroup.threads",
+    "file:cgroup.type",
+    "file:cgroup.stat",
+    "file:cpu.stat",
+    "file:cpu.pressure",
+    "file:io.pressure",
+    "file:memory.pressure",
+];
+
+impl Tier {
+    /// The value of `CGTEST_TIER_PROVIDES` for this tier.
+    pub fn provides_env(&self) -> String {
+        let core = if self.core_files { CORE_FILES } else { &[] };
+        self.provides
+            .iter()
+            .chain(core)
+            .copied()
+            .collect::<Vec<_>>()
+            .join(",")
+    }
 }
 
 /// Every tier, in the order `cargo xtask test` runs them. The host list is what the
@@ -107,18 +139,8 @@ pub const TIERS: &[Tier] = &[
             "v1:pids",
             "v1:name=systemd",
             "unified",
-            "file:cgroup.procs",
-            "file:cgroup.events",
-            "file:cgroup.freeze",
-            "file:cgroup.kill",
-            "file:cgroup.threads",
-            "file:cgroup.type",
-            "file:cgroup.stat",
-            "file:cpu.stat",
-            "file:cpu.pressure",
-            "file:io.pressure",
-            "file:memory.pressure",
         ],
+        core_files: true,
         runner: Runner::Host,
     },
     Tier {
@@ -135,18 +157,7 @@ pub const TIERS: &[Tier] = &[
             "v2:pids",
             "v2:rdma",
             "v2:misc",
-            "file:cgroup.procs",
-            "file:cgroup.events",
-            "file:cgroup.freeze",
-            "file:cgroup.kill",
-            "file:cgroup.threads",
-            "file:cgroup.type",
-            "file:cgroup.stat",
             "file:cgroup.pressure",
-            "file:cpu.stat",
-            "file:cpu.pressure",
-            "file:io.pressure",
-            "file:memory.pressure",
             "file:memory.events",
             "file:memory.max",
             "file:memory.swap.max",
@@ -162,6 +173,7 @@ pub const TIERS: &[Tier] = &[
             "file:rdma.max",
             "file:misc.max",
         ],
+        core_files: true,
         runner: Runner::Vm(VmSpec {
             suite: "trixie",
             layout: Layout::PureV2,
@@ -191,18 +203,8 @@ pub const TIERS: &[Tier] = &[
             "v1:name=systemd",
             "memory-attach",
             "unified",
-            "file:cgroup.procs",
-            "file:cgroup.events",
-            "file:cgroup.freeze",
-            "file:cgroup.kill",
-            "file:cgroup.threads",
-            "file:cgroup.type",
-            "file:cgroup.stat",
-            "file:cpu.stat",
-            "file:cpu.pressure",
-            "file:io.pressure",
-            "file:memory.pressure",
         ],
+        core_files: true,
         runner: Runner::Vm(VmSpec {
             suite: "bookworm",
             layout: Layout::Hybrid,
@@ -213,6 +215,7 @@ pub const TIERS: &[Tier] = &[
     Tier {
         name: "systemd-252",
         provides: &["root", "tier:systemd-252", "systemd"],
+        core_files: false,
         runner: Runner::Container(ContainerSpec {
             suite: "bookworm",
             systemd: 252,
@@ -221,6 +224,7 @@ pub const TIERS: &[Tier] = &[
     Tier {
         name: "systemd-257",
         provides: &["root", "tier:systemd-257", "systemd"],
+        core_files: false,
         runner: Runner::Container(ContainerSpec {
             suite: "trixie",
             systemd: 257,
@@ -239,6 +243,7 @@ pub const TIERS: &[Tier] = &[
             "v2:memory",
             "v2:pids",
         ],
+        core_files: false,
         runner: Runner::SystemdVm(SystemdVmSpec {
             kernel: "trixie",
             rootfs: "bookworm",
@@ -259,6 +264,17 @@ pub fn names() -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn core_files_are_provided_by_the_tiers_with_their_own_cgroup2() {
+        for t in TIERS {
+            let env = t.provides_env();
+            assert_eq!(env.contains("file:cgroup.kill"), t.core_files, "{}", t.name);
+            assert!(env.starts_with("root"), "{}: {env}", t.name);
+        }
+        let host = TIERS.iter().find(|t| t.name == "host").expect("host tier");
+        assert!(host.core_files && host.provides_env().ends_with("file:memory.pressure"));
+    }
+
     use super::*;
 
     #[test]

@@ -93,7 +93,7 @@ pub fn run_one(
         .env("ROOTFS", rootfs)
         .env("CGTEST_TIER", tier.name)
         .env("CGTEST_STRICT_TIER", "1")
-        .env("CGTEST_TIER_PROVIDES", tier.provides.join(","))
+        .env("CGTEST_TIER_PROVIDES", tier.provides_env())
         .env(
             "XTASK_BIN_TIMEOUT",
             env_secs("XTASK_VM_BIN_TIMEOUT", BIN_TIMEOUT_SECS).to_string(),

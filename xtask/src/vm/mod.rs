@@ -275,7 +275,7 @@ fn run_one(
     let mut vars = vec![
         ("CGTEST_TIER".to_owned(), tier.name.to_owned()),
         ("CGTEST_STRICT_TIER".to_owned(), "1".to_owned()),
-        ("CGTEST_TIER_PROVIDES".to_owned(), tier.provides.join(",")),
+        ("CGTEST_TIER_PROVIDES".to_owned(), tier.provides_env()),
     ];
     vars.extend(spec.env.iter().map(|(k, v)| (k.to_string(), v.to_string())));
     vars.extend(payload::tool_vars(payload));

@@ -209,7 +209,7 @@ pub fn run_one(
     let mut vars = vec![
         ("CGTEST_TIER".to_owned(), tier.name.to_owned()),
         ("CGTEST_STRICT_TIER".to_owned(), "1".to_owned()),
-        ("CGTEST_TIER_PROVIDES".to_owned(), tier.provides.join(",")),
+        ("CGTEST_TIER_PROVIDES".to_owned(), tier.provides_env()),
         (
             "XTASK_BIN_TIMEOUT".to_owned(),
             env_secs("XTASK_VM_BIN_TIMEOUT", BIN_TIMEOUT_SECS).to_string(),
