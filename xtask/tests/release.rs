@@ -135,9 +135,9 @@ fn leaf_crate_dry_run_passes_after_its_dependencies() -> Result<(), Failed> {
     let root = clone("leaf")?;
     for (c, v) in [
         ("pathsafe", "0.0.1"),
-        ("devices", "0.1.0"),
+        ("cgroups-devices", "0.1.0"),
         ("cgroups-core", "0.1.0"),
-        ("cgroups-fs", "0.1.0"),
+        ("cgroups-fs1", "0.1.0"),
         ("cgroups-fs2", "0.1.0"),
     ] {
         mark_released(&root, c, v)?;
@@ -175,7 +175,7 @@ fn dependency_not_released_first_is_refused() -> Result<(), Failed> {
     )?;
     expect(!ok, "a refusal", &out)?;
     expect(
-        out.contains("FAILED deps released: release these first, in this order: pathsafe 0.0.1, devices 0.1.0, cgroups-core 0.1.0"),
+        out.contains("FAILED deps released: release these first, in this order: pathsafe 0.0.1, cgroups-devices 0.1.0, cgroups-core 0.1.0"),
         "the release order",
         &out,
     )
@@ -185,7 +185,7 @@ fn core_dry_run_lists_the_dependents_requirement_update() -> Result<(), Failed> 
     let root = clone("core")?;
     for (c, v) in [
         ("pathsafe", "0.0.1"),
-        ("devices", "0.1.0"),
+        ("cgroups-devices", "0.1.0"),
         ("cgroups-core", "0.1.0"),
     ] {
         mark_released(&root, c, v)?;
@@ -206,7 +206,7 @@ fn core_dry_run_lists_the_dependents_requirement_update() -> Result<(), Failed> 
         "the workspace requirement update",
         &out,
     )?;
-    for d in ["cgroups-fs", "cgroups-fs2", "cgroup-stats", "cgctl"] {
+    for d in ["cgroups-fs1", "cgroups-fs2", "cgroup-stats", "cgctl-cli"] {
         expect(out.contains(d), d, &out)?;
     }
     Ok(())

@@ -386,9 +386,9 @@ mod tests {
     #[test]
     fn packages_targets_and_test_arguments_are_read() {
         let s = Selection::from_cargo_args(&args(
-            "-p cgroups-fs --package=cgctl -pktest --test real_kernel --lib -- freeze --exact",
+            "-p cgroups-fs1 --package=cgctl-cli -pktest --test real_kernel --lib -- freeze --exact",
         ));
-        assert_eq!(s.packages, ["cgroups-fs", "cgctl", "ktest"]);
+        assert_eq!(s.packages, ["cgroups-fs1", "cgctl-cli", "ktest"]);
         assert_eq!(s.targets, ["real_kernel"]);
         assert_eq!(s.test_args, ["freeze", "--exact"]);
         assert!(s.is_filtered());
@@ -398,12 +398,12 @@ mod tests {
     #[test]
     fn a_selection_picks_by_package_and_target() {
         let t = TestBin {
-            package: "cgctl".to_owned(),
+            package: "cgctl-cli".to_owned(),
             target: "e2e".to_owned(),
             path: PathBuf::from("/x"),
         };
         assert!(Selection::default().picks(&t));
-        assert!(Selection::from_cargo_args(&args("-p cgctl")).picks(&t));
+        assert!(Selection::from_cargo_args(&args("-p cgctl-cli")).picks(&t));
         assert!(!Selection::from_cargo_args(&args("-p ktest")).picks(&t));
         assert!(!Selection::from_cargo_args(&args("--test real_kernel")).picks(&t));
     }
