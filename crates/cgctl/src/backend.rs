@@ -1,8 +1,12 @@
-//! Choosing the driver for this machine's layout.
+//! Opening the manager of one cgroup: the fs driver for this machine's layout, or
+//! the systemd driver for a unit.
 
 use cgroups_core::{CgroupMode, CgroupPath, Config, Hierarchies, Manager};
+use cgroups_systemd::unit::UnitName;
+use cgroups_systemd::{Bus, SystemdManager};
 
 use crate::cli::Placement;
+use crate::driver::Driver;
 use crate::{Failure, Result};
 
 /// A manager for one cgroup, with the layout it was chosen for.
@@ -11,6 +15,41 @@ pub struct Backend {
     pub manager: Box<dyn Manager>,
     pub hierarchies: &'static Hierarchies,
     pub path: CgroupPath,
+    pub driver: Driver,
+    /// The systemd unit (systemd driver).
+    pub unit: Option<String>,
+}
+
+impl Backend {
+    /// The cgroup for messages: `/cgctl/job` or `/cgctl.slice/cgctl-job.scope (unit
+    /// cgctl-job.scope)`.
+    pub fn describe(&self) -> String {
+        match &self.unit {
+            Some(unit) => format!("{} (unit {unit})", self.path),
+            None => self.path.to_string(),
+        }
+    }
+}
+
+/// Opens the systemd driver for `unit` on the system bus (connects lazily).
+pub fn open_unit(unit: UnitName, placement: &Placement) -> Result<Backend> {
+    if placement.controllers.is_some() {
+        return Err(Failure::usage(
+            "--controllers is a cgroupfs flag: the systemd driver uses the hierarchies \
+             systemd manages (use --driver cgroupfs to choose them)",
+        ));
+    }
+    let hierarchies = Hierarchies::detect()?;
+    let path = CgroupPath::parse(&unit.cgroup_path())?;
+    let name = unit.name().to_owned();
+    let manager = SystemdManager::new(unit, Bus::System)?;
+    Ok(Backend {
+        manager: Box::new(manager),
+        hierarchies,
+        path,
+        driver: Driver::Systemd,
+        unit: Some(name),
+    })
 }
 
 /// Parses a cgroup path as a person types it: absolute from each hierarchy root;
@@ -61,5 +100,7 @@ pub fn open(path: CgroupPath, placement: &Placement) -> Result<Backend> {
         manager,
         hierarchies,
         path,
+        driver: Driver::Cgroupfs,
+        unit: None,
     })
 }

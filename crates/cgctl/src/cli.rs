@@ -4,8 +4,13 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
-/// Where `cgctl run` puts its cgroups unless told otherwise.
+pub use crate::driver::DriverArg;
+
+/// Where `cgctl run` puts its cgroups unless told otherwise (cgroupfs driver).
 pub const DEFAULT_PARENT: &str = "/cgctl";
+
+/// The slice of `cgctl run`'s scopes unless told otherwise (systemd driver).
+pub const DEFAULT_SLICE: &str = "cgctl.slice";
 
 pub const EXIT_CODES: &str = "\
 Exit status:
@@ -39,16 +44,22 @@ pub enum Command {
     #[command(after_help = EXIT_CODES)]
     Run(RunArgs),
     /// Change the limits of an existing cgroup.
+    #[command(after_help = TARGET_HELP)]
     Update(UpdateArgs),
     /// Freeze every process of a cgroup.
+    #[command(after_help = TARGET_HELP)]
     Freeze(PathArg),
     /// Thaw a frozen cgroup.
+    #[command(after_help = TARGET_HELP)]
     Thaw(PathArg),
     /// Kill every process of a cgroup and its descendants.
+    #[command(after_help = TARGET_HELP)]
     Kill(PathArg),
     /// List the processes of a cgroup.
+    #[command(after_help = TARGET_HELP)]
     Ps(PsArgs),
     /// Remove a cgroup from every hierarchy.
+    #[command(after_help = TARGET_HELP)]
     Destroy(DestroyArgs),
     /// Show the statistics of a cgroup (once, as JSON, or refreshed with --watch).
     Stats(crate::stats_cmd::StatsArgs),
@@ -58,6 +69,9 @@ pub enum Command {
     Events(crate::events_cmd::EventsArgs),
     /// Resolve a user spec (name, uid, name:group, uid:gid) inside a container rootfs.
     User(crate::user_cmd::UserArgs),
+    /// Internal: the gate of `run --driver systemd` (waits, then execs the command).
+    #[command(name = "__hold", hide = true)]
+    Hold(crate::gate::HoldArgs),
 }
 
 #[derive(Debug, Args)]
@@ -67,9 +81,14 @@ pub struct InfoArgs {
     pub json: bool,
 }
 
-/// Which hierarchies to use (cgroup v1 and hybrid hosts).
+/// Which driver and which hierarchies to use.
 #[derive(Debug, Args, Clone, Default)]
 pub struct Placement {
+    /// Who manages the cgroup: `systemd` (a transient unit over D-Bus), `cgroupfs`
+    /// (the cgroup files directly), or `auto`: systemd when it is the init system
+    /// and answers on the system bus, else cgroupfs (`cgctl info` says which and why).
+    #[arg(long, value_enum, default_value_t = DriverArg::Auto, value_name = "DRIVER")]
+    pub driver: DriverArg,
     /// v1/hybrid: join only these controllers' hierarchies (comma-separated, e.g.
     /// cpu,cpuacct,pids). Default: every mounted hierarchy, as runtimes do. On a
     /// hybrid host the cgroup2 hierarchy is always joined too.
@@ -167,14 +186,17 @@ fn parse_device_deny(text: &str) -> Result<DeviceFlag, String> {
 
 #[derive(Debug, Args)]
 pub struct RunArgs {
-    /// Parent cgroup, from each hierarchy root. Levels that do not exist are created
-    /// and removed again after the run.
-    #[arg(long, default_value = DEFAULT_PARENT, value_name = "PATH")]
-    pub parent: String,
-    /// Name of the new cgroup (default: `run-PID-NANOS`).
+    /// cgroupfs: the parent cgroup, from each hierarchy root (default /cgctl); levels
+    /// that do not exist are created and removed again after the run. systemd: the
+    /// slice of the scope (default cgctl.slice; `a-b.slice` is /a.slice/a-b.slice).
+    #[arg(long, value_name = "PATH|SLICE")]
+    pub parent: Option<String>,
+    /// Name of the new cgroup (default: `run-PID-NANOS`); with systemd the unit is
+    /// `cgctl-NAME.scope`.
     #[arg(long)]
     pub name: Option<String>,
-    /// Keep the cgroup after the command exits (default: remove it).
+    /// Keep the cgroup after the command exits (default: remove it). cgroupfs only:
+    /// systemd removes a scope when its last process exits.
     #[arg(long)]
     pub keep: bool,
     /// Print the summary as JSON on stdout.
@@ -189,9 +211,17 @@ pub struct RunArgs {
     pub command: Vec<String>,
 }
 
+/// How the commands on an existing cgroup name it.
+pub const TARGET_HELP: &str = "\
+TARGET is a cgroup path from each hierarchy root (/cgctl/run-123), or a systemd
+scope: its unit name (cgctl-job.scope) or its cgroup (/cgctl.slice/cgctl-job.scope).
+A unit name needs the systemd driver. With --driver auto, a path that is the cgroup
+of a loaded cgctl-*.scope unit is handled by systemd; every other path by cgroupfs.";
+
 #[derive(Debug, Args)]
 pub struct UpdateArgs {
-    /// The cgroup, from each hierarchy root (e.g. /cgctl/run-123).
+    /// The cgroup or systemd scope (see below).
+    #[arg(value_name = "TARGET")]
     pub path: String,
     #[command(flatten)]
     pub placement: Placement,
@@ -201,7 +231,8 @@ pub struct UpdateArgs {
 
 #[derive(Debug, Args)]
 pub struct PathArg {
-    /// The cgroup, from each hierarchy root (e.g. /cgctl/run-123).
+    /// The cgroup or systemd scope (see below).
+    #[arg(value_name = "TARGET")]
     pub path: String,
     #[command(flatten)]
     pub placement: Placement,
@@ -209,7 +240,8 @@ pub struct PathArg {
 
 #[derive(Debug, Args)]
 pub struct PsArgs {
-    /// The cgroup, from each hierarchy root.
+    /// The cgroup or systemd scope (see below).
+    #[arg(value_name = "TARGET")]
     pub path: String,
     /// Include the processes of descendant cgroups.
     #[arg(long, short)]
@@ -223,7 +255,8 @@ pub struct PsArgs {
 
 #[derive(Debug, Args)]
 pub struct DestroyArgs {
-    /// The cgroup, from each hierarchy root.
+    /// The cgroup or systemd scope (see below); a scope is stopped.
+    #[arg(value_name = "TARGET")]
     pub path: String,
     /// Kill the processes first (otherwise a populated cgroup is an error).
     #[arg(long)]

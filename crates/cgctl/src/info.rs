@@ -107,6 +107,7 @@ pub fn info(args: InfoArgs) -> Result<i32> {
     let h = Hierarchies::detect()?;
     let own = ProcCgroup::of_process(None)?;
     let features = probe(h, &own);
+    let driver = crate::driver::choose(crate::driver::DriverArg::Auto)?;
     let (available, enabled) = match h.unified_mount().map(CgroupDir::open_root) {
         Some(Ok(root)) => (
             words(root.read_optional("cgroup.controllers").ok().flatten()),
@@ -128,6 +129,7 @@ pub fn info(args: InfoArgs) -> Result<i32> {
             "v2_controllers_available": available,
             "v2_controllers_enabled_for_children": enabled,
             "own_cgroup": { "v1": own.v1, "unified": own.unified },
+            "driver": { "auto": driver.driver.name(), "reason": driver.reason },
             "features": {
                 "openat2": features.openat2,
                 "cgroup_kill": features.cgroup_kill,
@@ -142,6 +144,11 @@ pub fn info(args: InfoArgs) -> Result<i32> {
     }
 
     let mut out = format!("layout:   {}\n", mode_name(h.mode()));
+    out.push_str(&format!(
+        "driver:   --driver auto picks {}: {}\n",
+        driver.driver.name(),
+        driver.reason
+    ));
     match h.unified_mount() {
         Some(m) => {
             out.push_str(&format!("cgroup2:  {}\n", m.display()));

@@ -4,20 +4,26 @@
 
 // The binary is where printing belongs (the libraries never print).
 #![allow(clippy::print_stdout, clippy::print_stderr)]
+// One module may use `unsafe` (taking an inherited descriptor in `gate`).
+#![deny(unsafe_code)]
 
 mod backend;
 mod cli;
+mod driver;
 mod events_cmd;
 mod failure;
+mod gate;
 mod info;
 mod limits;
 mod ops;
 mod run;
+mod sdrun;
 mod signals;
 mod size;
 mod stats_cmd;
 mod stats_open;
 mod summary;
+mod target;
 mod top;
 mod usage;
 mod user_cmd;
@@ -93,6 +99,7 @@ fn main() {
         cli::Command::Top(a) => top::top(a),
         cli::Command::Events(a) => events_cmd::events(a),
         cli::Command::User(a) => user_cmd::user(a),
+        cli::Command::Hold(a) => gate::hold(a),
     };
     let code = match result {
         Ok(code) => code,

@@ -1,20 +1,15 @@
-//! Commands on an existing cgroup: update, freeze, thaw, kill, ps, destroy.
+//! Commands on an existing cgroup: update, freeze, thaw, kill, ps, destroy. The
+//! target is a cgroup path or a systemd scope (see [`crate::target`]).
 
 use crate::backend::{self, Backend};
 use crate::cli::{DestroyArgs, PathArg, Placement, PsArgs, UpdateArgs};
+use crate::driver::Driver;
 use crate::failure::require_root;
+use crate::target::{self, Target};
 use crate::{Failure, Result, limits};
 
 fn existing(path: &str, placement: &Placement) -> Result<Backend> {
-    let path = backend::parse_path(path)?;
-    let backend = backend::open(path, placement)?;
-    if !backend.manager.exists() {
-        return Err(Failure::usage(format!(
-            "cgroup {} does not exist in this machine's hierarchies",
-            backend.path
-        )));
-    }
-    Ok(backend)
+    target::open_existing(path, placement)
 }
 
 /// `cgctl update PATH [limits]`.
@@ -27,8 +22,9 @@ pub fn update(args: UpdateArgs) -> Result<i32> {
         ));
     }
     let backend = existing(&args.path, &args.placement)?;
+    // systemd: the unit's properties first, then the files systemd does not write.
     backend.manager.set(&resources)?;
-    eprintln!("cgctl: updated {}", backend.path);
+    eprintln!("cgctl: updated {}", backend.describe());
     Ok(0)
 }
 
@@ -37,7 +33,7 @@ pub fn freeze(args: PathArg) -> Result<i32> {
     require_root("cgctl freeze")?;
     let backend = existing(&args.path, &args.placement)?;
     backend.manager.freeze()?;
-    eprintln!("cgctl: froze {}", backend.path);
+    eprintln!("cgctl: froze {}", backend.describe());
     Ok(0)
 }
 
@@ -46,7 +42,7 @@ pub fn thaw(args: PathArg) -> Result<i32> {
     require_root("cgctl thaw")?;
     let backend = existing(&args.path, &args.placement)?;
     backend.manager.thaw()?;
-    eprintln!("cgctl: thawed {}", backend.path);
+    eprintln!("cgctl: thawed {}", backend.describe());
     Ok(0)
 }
 
@@ -55,7 +51,7 @@ pub fn kill(args: PathArg) -> Result<i32> {
     require_root("cgctl kill")?;
     let backend = existing(&args.path, &args.placement)?;
     backend.manager.kill()?;
-    eprintln!("cgctl: killed every process of {}", backend.path);
+    eprintln!("cgctl: killed every process of {}", backend.describe());
     Ok(0)
 }
 
@@ -79,28 +75,48 @@ pub fn ps(args: PsArgs) -> Result<i32> {
     Ok(0)
 }
 
-/// `cgctl destroy PATH [--kill]`.
+/// `cgctl destroy TARGET [--kill]`: removes the cgroup; a systemd scope is stopped
+/// and reset (its cgroup goes with it).
 pub fn destroy(args: DestroyArgs) -> Result<i32> {
     require_root("cgctl destroy")?;
-    let path = backend::parse_path(&args.path)?;
-    let backend = backend::open(path, &args.placement)?;
-    if !backend.manager.exists() {
+    let backend = match target::resolve(&args.path, args.placement.driver)? {
+        Target::Cgroup(path) => backend::open(path, &args.placement)?,
+        Target::Unit(unit) => backend::open_unit(unit, &args.placement)?,
+        Target::MissingUnit(name) => {
+            eprintln!("cgctl: systemd has no unit {name} loaded; nothing to remove");
+            return Ok(0);
+        }
+    };
+    if !backend.manager.exists() && backend.driver == Driver::Cgroupfs {
         eprintln!("cgctl: {} does not exist; nothing to remove", backend.path);
         return Ok(0);
     }
     if args.kill {
         backend.manager.kill()?;
+    } else if backend.driver == Driver::Systemd && !backend.manager.all_pids()?.is_empty() {
+        // Stopping the unit would kill them: ask for it, as cgroupfs does.
+        let mut f = Failure::usage(format!(
+            "{} still has processes; stopping it would kill them",
+            backend.describe()
+        ));
+        f.hint = Some(format!("use `cgctl destroy --kill {}`", args.path));
+        return Err(f);
     }
     backend.manager.destroy().map_err(|e| {
         let busy = e.kind() == cgroups_core::ErrorKind::Busy;
         let mut f = Failure::from_core(e);
         if busy {
-            f.hint = Some(format!("use `cgctl destroy --kill {}`", backend.path));
+            f.hint = Some(format!("use `cgctl destroy --kill {}`", args.path));
         }
         f
     })?;
-    eprintln!("cgctl: removed {}", backend.path);
-    remove_default_parent_if_empty(&backend.path, &args.placement);
+    match backend.driver {
+        Driver::Systemd => eprintln!("cgctl: stopped and removed {}", backend.describe()),
+        Driver::Cgroupfs => {
+            eprintln!("cgctl: removed {}", backend.path);
+            remove_default_parent_if_empty(&backend.path, &args.placement);
+        }
+    }
     Ok(0)
 }
 

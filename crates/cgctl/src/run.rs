@@ -5,11 +5,11 @@ use std::process::ExitStatus;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use cgroups_core::spawn::Spawn;
-use cgroups_core::{CgroupPath, Manager};
+use cgroups_core::{CgroupPath, Manager, Resources};
 
 use crate::backend::{self, Backend};
-use crate::cli::Placement;
-use crate::cli::RunArgs;
+use crate::cli::{DEFAULT_PARENT, Placement, RunArgs};
+use crate::driver::Driver;
 use crate::failure::{EXIT_CANNOT_EXEC, EXIT_NOT_FOUND, require_root};
 use crate::summary::{self, Summary};
 use crate::{Failure, Result, limits};
@@ -47,7 +47,7 @@ impl Drop for Cleanup<'_> {
     }
 }
 
-fn unique_name() -> String {
+pub fn unique_name() -> String {
     let nanos = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.subsec_nanos());
@@ -58,7 +58,16 @@ fn unique_name() -> String {
 pub fn run(args: RunArgs) -> Result<i32> {
     require_root("cgctl run")?;
     let resources = limits::resources_from(&args.limits)?;
-    let parent = backend::parse_path(&args.parent)?;
+    let choice = crate::driver::choose(args.placement.driver)?;
+    log::debug!("driver {}: {}", choice.driver.name(), choice.reason);
+    match choice.driver {
+        Driver::Systemd => crate::sdrun::run(&args, &resources),
+        Driver::Cgroupfs => run_cgroupfs(&args, &resources),
+    }
+}
+
+fn run_cgroupfs(args: &RunArgs, resources: &Resources) -> Result<i32> {
+    let parent = backend::parse_path(args.parent.as_deref().unwrap_or(DEFAULT_PARENT))?;
     let name = args.name.clone().unwrap_or_else(unique_name);
     let path = CgroupPath::from_parent_and_name(&parent.to_string(), &name)?;
     // Declared before the leaf's guard so that it is dropped after it: parents are
@@ -83,7 +92,7 @@ pub fn run(args: RunArgs) -> Result<i32> {
         done: false,
     };
     manager.create()?;
-    manager.set(&resources)?;
+    manager.set(resources)?;
 
     // Inherited stdio: clone3(CLONE_INTO_CGROUP) where the cgroup is cgroup2 only.
     let mut spawn = Spawn::new(&args.command[0]);
@@ -113,7 +122,7 @@ pub fn run(args: RunArgs) -> Result<i32> {
         status,
         code,
         usage,
-        &resources,
+        resources,
     );
     if args.json {
         crate::out(&format!(
@@ -191,19 +200,27 @@ pub fn remove_if_empty(level: &Backend) {
     }
 }
 
-fn spawn_failure(program: &str, e: cgroups_core::Error) -> Failure {
-    let errno = e.errno();
-    let mut f = Failure::from_core(e).context(format!("starting {program:?}"));
-    if errno == Some(rustix::io::Errno::NOENT.raw_os_error()) {
+/// The failure of a command that could not be started: 127 when it was not found
+/// (`ENOENT`), 126 when it cannot be executed (`EACCES`, `ENOEXEC`), else 125.
+pub fn exec_failure(errno: Option<i32>, mut f: Failure) -> Failure {
+    use rustix::io::Errno;
+    let is = |e: Errno| errno == Some(e.raw_os_error());
+    if is(Errno::NOENT) {
         f.code = EXIT_NOT_FOUND;
         f.hint = Some("the command was not found: check its name and $PATH".to_owned());
-    } else if errno == Some(rustix::io::Errno::ACCESS.raw_os_error())
-        || errno == Some(rustix::io::Errno::NOEXEC.raw_os_error())
-    {
+    } else if is(Errno::ACCESS) || is(Errno::NOEXEC) {
         f.code = EXIT_CANNOT_EXEC;
         f.hint = Some("the command exists but cannot be executed".to_owned());
     }
     f
+}
+
+fn spawn_failure(program: &str, e: cgroups_core::Error) -> Failure {
+    let errno = e.errno();
+    exec_failure(
+        errno,
+        Failure::from_core(e).context(format!("starting {program:?}")),
+    )
 }
 
 /// The shell convention: the exit code, or 128 + the signal number.

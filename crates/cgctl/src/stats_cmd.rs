@@ -13,8 +13,13 @@ use crate::{Failure, Result};
 /// Arguments of `cgctl stats`.
 #[derive(Debug, Args)]
 pub struct StatsArgs {
-    /// The cgroup, from each hierarchy root (e.g. /cgctl/run-123).
+    /// The cgroup, from each hierarchy root (e.g. /cgctl/run-123), or a systemd
+    /// scope by unit name (cgctl-job.scope) or cgroup (see `cgctl update --help`).
+    #[arg(value_name = "TARGET")]
     pub path: String,
+    /// How to resolve a unit name: auto, systemd or cgroupfs (see `cgctl run --help`).
+    #[arg(long, value_enum, default_value_t = crate::driver::DriverArg::Auto)]
+    pub driver: crate::driver::DriverArg,
     /// Print JSON (the Go reference's `cgroups.Stats` field names).
     #[arg(long)]
     pub json: bool,
@@ -34,7 +39,8 @@ pub struct StatsArgs {
 pub fn stats(args: StatsArgs) -> Result<i32> {
     let h = Hierarchies::detect()?;
     let wanted = controllers(args.controllers.as_deref())?;
-    let mut reader = open_reader(h, relative(&args.path), wanted)?;
+    let cgroup = cgroup_of(&args)?;
+    let mut reader = open_reader(h, relative(&cgroup), wanted)?;
     let read = |r: &mut cgroup_stats::Reader| -> Result<Stats> {
         r.read().cloned().map_err(|e| Failure::usage(e.to_string()))
     };
@@ -70,6 +76,21 @@ pub fn stats(args: StatsArgs) -> Result<i32> {
         shown += 1;
         if args.iterations.is_some_and(|n| shown >= n) {
             return Ok(0);
+        }
+    }
+}
+
+/// The cgroup path of the target (the root stays the root).
+fn cgroup_of(args: &StatsArgs) -> Result<String> {
+    use crate::target::{Target, resolve};
+    if relative(&args.path).is_empty() {
+        return Ok(String::new());
+    }
+    match resolve(&args.path, args.driver)? {
+        Target::Cgroup(path) => Ok(path.to_string()),
+        Target::Unit(unit) => Ok(unit.cgroup_path()),
+        Target::MissingUnit(name) => {
+            Err(Failure::usage(format!("systemd has no unit {name} loaded")))
         }
     }
 }

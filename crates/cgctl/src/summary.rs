@@ -39,6 +39,9 @@ pub fn read(backend: &Backend) -> Result<Usage, String> {
 #[derive(Debug, Serialize)]
 pub struct Summary {
     cgroup: String,
+    driver: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    unit: Option<String>,
     command: Vec<String>,
     exit_code: i32,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -73,6 +76,8 @@ impl Summary {
         };
         Summary {
             cgroup: backend.path.to_string(),
+            driver: backend.driver.name(),
+            unit: backend.unit.clone(),
             command: command.to_vec(),
             exit_code,
             signal: status.signal(),
@@ -113,6 +118,10 @@ impl Summary {
             self.cgroup,
             seconds(self.wall)
         );
+        match &self.unit {
+            Some(unit) => out.push_str(&format!("  driver  {} (unit {unit})\n", self.driver)),
+            None => out.push_str(&format!("  driver  {}\n", self.driver)),
+        }
         let ns = |v: Option<u64>| v.map_or("n/a".to_owned(), |n| seconds(Duration::from_nanos(n)));
         out.push_str(&format!(
             "  cpu     total {}  user {}  system {}\n",
@@ -145,6 +154,7 @@ impl Summary {
                     out.push_str(&format!("    {}\n", p.display()));
                 }
             }
+            None if self.unit.is_some() => out.push_str("  unit stopped, cgroup removed\n"),
             None => out.push_str("  cgroup removed\n"),
         }
         out
