@@ -8,7 +8,8 @@
 //!   `test` when something is missing).
 //! - `clean`: removes test cgroups left by killed test runs.
 //! - `check [--root DIR]`: the pathsafe boundary and `test-fixtures` rules.
-//! - `release CRATE major|minor|patch [--execute]`: one crate's release (docs/releasing.md).
+//! - `release CRATE major|minor|patch [--execute]`: one crate's release (docs/releasing.md);
+//!   `release --rehearse LEVEL`: every crate's release, in order, on a clone of HEAD.
 //! - `tools [--check]`: installs the release tools at their pinned versions.
 // A developer tool, never shipped: it reads the tree and cgroupfs with std::fs directly.
 #![allow(clippy::disallowed_methods)]
@@ -42,6 +43,9 @@ usage: cargo xtask <command>
   check [--root DIR]                       pathsafe boundary and test-fixtures rules
   release CRATE major|minor|patch          release checks (dry run), or the release with
       [--execute] [--root DIR] [--skip S]  --execute (docs/releasing.md)
+  release --rehearse major|minor|patch     every crate's full dry run and release, in
+                                           dependency order, on a clone of HEAD under
+                                           target/ (the repository is not touched)
   tools [--check]                          install the pinned release tools";
 
 fn main() -> ExitCode {
@@ -70,7 +74,7 @@ fn main() -> ExitCode {
             [flag, dir] if flag == "--root" => exit(check::run(&PathBuf::from(dir))),
             _ => usage_error("check takes only --root DIR"),
         },
-        "release" => match release::Options::parse(rest, util::workspace_root()) {
+        "release" => match release::parse(rest, util::workspace_root()) {
             Ok(opts) => exit(release::run(&opts)),
             Err(e) => usage_error(&e),
         },

@@ -47,10 +47,15 @@ pub fn tool(package: &str) -> Option<&'static Tool> {
     TOOLS.iter().find(|t| t.package == package)
 }
 
-/// The version the installed binary reports (`<name> <version>` on `--version`), or
-/// `None` when it is not on PATH.
+/// The version the installed tool reports (`<name> <version>` on `--version`), or
+/// `None` when cargo does not find it. Asked as the cargo subcommand the release
+/// runs (`cargo hack --version`): cargo-hack started directly refuses `--version`.
 pub fn installed_version(package: &str) -> Option<String> {
-    let out = Command::new(package).arg("--version").output().ok()?;
+    let sub = package.strip_prefix("cargo-")?;
+    let out = Command::new(cargo())
+        .args([sub, "--version"])
+        .output()
+        .ok()?;
     let text = String::from_utf8_lossy(&out.stdout);
     parse_version_line(&text, package)
 }

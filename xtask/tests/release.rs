@@ -10,83 +10,14 @@
 // Builds fixture workspaces with std::fs: test code, not shipped.
 #![allow(clippy::disallowed_methods)]
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
-use std::sync::OnceLock;
+mod common;
 
-use libtest_mimic::{Arguments, Completion, Failed, Trial};
+use std::path::Path;
+
+use common::{Body, clone, commit_all, edit, expect, line_starts, release, sh, trial};
+use libtest_mimic::{Arguments, Failed};
 
 const SKIP_BUILDS: &str = "matrix,test,clippy,doc";
-
-fn tmp() -> PathBuf {
-    Path::new(env!("CARGO_TARGET_TMPDIR")).join("xtask-release")
-}
-
-fn sh(dir: &Path, prog: &str, args: &[&str]) -> Result<String, Failed> {
-    let out = Command::new(prog)
-        .current_dir(dir)
-        .args(args)
-        .env("CARGO_NET_OFFLINE", "true")
-        .output()
-        .map_err(|e| format!("{prog}: {e}"))?;
-    let text =
-        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
-    match out.status.success() {
-        true => Ok(text),
-        false => Err(format!("{prog} {args:?} failed:\n{text}").into()),
-    }
-}
-
-/// The one copy of the workspace all cases share: a clone of HEAD in `tmp()/ws`,
-/// reset to its first commit (lock file refreshed and committed) before each case.
-/// One path for all: cargo keys the build of a workspace member by its path
-/// relative to the workspace root, so two copies at different paths sharing a
-/// target directory would replay each other's stale diagnostics.
-fn clone(_case: &str) -> Result<PathBuf, Failed> {
-    static BASE: OnceLock<Result<String, String>> = OnceLock::new();
-    let root = tmp().join("ws");
-    let base = BASE.get_or_init(|| fresh_clone(&root).map_err(|e| format!("{e:?}")));
-    let base = base.clone().map_err(Failed::from)?;
-    sh(&root, "git", &["reset", "-q", "--hard", &base])?;
-    sh(&root, "git", &["clean", "-q", "-f", "-d"])?;
-    Ok(root)
-}
-
-fn fresh_clone(root: &Path) -> Result<String, Failed> {
-    let _ = std::fs::remove_dir_all(root);
-    std::fs::create_dir_all(tmp())?;
-    let src = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .ok_or("no workspace")?;
-    sh(
-        &tmp(),
-        "git",
-        &["clone", "-q", &src.display().to_string(), "ws"],
-    )?;
-    sh(
-        root,
-        "git",
-        &["config", "user.email", "release-test@example.invalid"],
-    )?;
-    sh(root, "git", &["config", "user.name", "release test"])?;
-    sh(
-        root,
-        "cargo",
-        &["metadata", "--format-version", "1", "--offline"],
-    )?;
-    commit_all(root, "test setup: lock file")?;
-    Ok(sh(root, "git", &["rev-parse", "HEAD"])?.trim().to_owned())
-}
-
-fn commit_all(root: &Path, msg: &str) -> Result<(), Failed> {
-    if !sh(root, "git", &["status", "--porcelain"])?
-        .trim()
-        .is_empty()
-    {
-        sh(root, "git", &["commit", "-q", "-a", "-m", msg])?;
-    }
-    Ok(())
-}
 
 /// Records `krate` as released at `version` (an empty release commit).
 fn mark_released(root: &Path, krate: &str, version: &str) -> Result<(), Failed> {
@@ -95,44 +26,8 @@ fn mark_released(root: &Path, krate: &str, version: &str) -> Result<(), Failed> 
     Ok(())
 }
 
-fn edit(root: &Path, rel: &str, from: &str, to: &str) -> Result<(), Failed> {
-    let path = root.join(rel);
-    let text = std::fs::read_to_string(&path)?;
-    if !text.contains(from) {
-        return Err(format!("{rel} does not contain {from:?}").into());
-    }
-    std::fs::write(&path, text.replacen(from, to, 1))?;
-    Ok(())
-}
-
-/// Runs `xtask release ARGS --root ROOT`; returns (success, output).
-fn release(root: &Path, args: &[&str]) -> Result<(bool, String), Failed> {
-    let out = Command::new(env!("CARGO_BIN_EXE_xtask"))
-        .arg("release")
-        .args(args)
-        .arg("--root")
-        .arg(root)
-        .env("CARGO_TARGET_DIR", tmp().join("ws-target"))
-        .env("CARGO_NET_OFFLINE", "true")
-        .output()?;
-    let text =
-        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
-    Ok((out.status.success(), text))
-}
-
-fn expect(cond: bool, what: &str, out: &str) -> Result<(), Failed> {
-    match cond {
-        true => Ok(()),
-        false => Err(format!("expected {what}; output:\n{out}").into()),
-    }
-}
-
-fn line_starts(out: &str, prefix: &str) -> bool {
-    out.lines().any(|l| l.starts_with(prefix))
-}
-
 fn leaf_crate_dry_run_passes_after_its_dependencies() -> Result<(), Failed> {
-    let root = clone("leaf")?;
+    let root = clone()?;
     for (c, v) in [
         ("pathsafe", "0.0.1"),
         ("cgroups-devices", "0.1.0"),
@@ -163,7 +58,7 @@ fn leaf_crate_dry_run_passes_after_its_dependencies() -> Result<(), Failed> {
 }
 
 fn dependency_not_released_first_is_refused() -> Result<(), Failed> {
-    let root = clone("unreleased-deps")?;
+    let root = clone()?;
     let (ok, out) = release(
         &root,
         &[
@@ -182,7 +77,7 @@ fn dependency_not_released_first_is_refused() -> Result<(), Failed> {
 }
 
 fn core_dry_run_lists_the_dependents_requirement_update() -> Result<(), Failed> {
-    let root = clone("core")?;
+    let root = clone()?;
     for (c, v) in [
         ("pathsafe", "0.0.1"),
         ("cgroups-devices", "0.1.0"),
@@ -213,7 +108,7 @@ fn core_dry_run_lists_the_dependents_requirement_update() -> Result<(), Failed> 
 }
 
 fn breaking_change_is_refused_at_minor_and_allowed_at_major() -> Result<(), Failed> {
-    let root = clone("breaking")?;
+    let root = clone()?;
     mark_released(&root, "pathsafe", "0.0.1")?;
     mark_released(&root, "apparmor", "0.1.0")?;
     edit(
@@ -247,7 +142,7 @@ fn breaking_change_is_refused_at_minor_and_allowed_at_major() -> Result<(), Fail
 }
 
 fn pathsafe_leak_is_caught() -> Result<(), Failed> {
-    let root = clone("leak")?;
+    let root = clone()?;
     let lib = root.join("crates/apparmor/src/lib.rs");
     let mut text = std::fs::read_to_string(&lib)?;
     text.push_str("\n/// Leaks.\npub fn leak() -> Option<pathsafe::Dir> {\n    None\n}\n");
@@ -276,7 +171,7 @@ fn pathsafe_leak_is_caught() -> Result<(), Failed> {
 }
 
 fn first_release_without_baseline_skips_semver_with_a_note() -> Result<(), Failed> {
-    let root = clone("first")?;
+    let root = clone()?;
     mark_released(&root, "pathsafe", "0.0.1")?;
     let (ok, out) = release(
         &root,
@@ -295,26 +190,10 @@ fn first_release_without_baseline_skips_semver_with_a_note() -> Result<(), Faile
     )
 }
 
-/// The tools `cargo xtask tools --check` reports as installed at their pins.
-fn installed_tools() -> Vec<String> {
-    let out = Command::new(env!("CARGO_BIN_EXE_xtask"))
-        .args(["tools", "--check"])
-        .output()
-        .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
-        .unwrap_or_default();
-    out.lines()
-        .filter_map(|l| l.strip_prefix("ok     "))
-        .filter_map(|l| l.split_whitespace().next().map(str::to_owned))
-        .collect()
-}
-
-type Body = fn() -> Result<(), Failed>;
-
 fn main() {
     let mut args = Arguments::from_args();
     // One clone at a time: the cases share a target directory.
     args.test_threads = Some(1);
-    let installed = installed_tools();
     let cases: [(&str, Body, &[&str]); 6] = [
         (
             "leaf_crate_dry_run_passes_after_its_dependencies",
@@ -345,20 +224,7 @@ fn main() {
     ];
     let trials = cases
         .into_iter()
-        .map(|(name, body, needs)| {
-            match needs.iter().find(|n| !installed.iter().any(|i| i == *n)) {
-                None => Trial::test(name, body),
-                Some(tool) => {
-                    let reason = format!(
-                        "{tool} is not installed at its pinned version (cargo xtask tools)"
-                    );
-                    let shown = reason.clone();
-                    Trial::ignorable_test(name, move || Ok(Completion::ignored_with(reason)))
-                        .with_kind(format!("ignored: {shown}"))
-                        .with_ignored_flag(true)
-                }
-            }
-        })
+        .map(|(name, body, needs)| trial(name, body, needs))
         .collect();
     libtest_mimic::run(&args, trials).exit();
 }

@@ -4,6 +4,7 @@
 //! stops at the first failure, then bumps the version, updates the dependents'
 //! requirements, dates the changelog, commits `release(<crate>): v<version>`, tags
 //! `<crate>-v<version>` and prints (never runs) the publish and push commands.
+//! `--rehearse LEVEL` releases every crate in dependency order on a clone (rehearse.rs).
 //! Policy: docs/releasing.md and docs/stability.md.
 
 mod changelog;
@@ -11,6 +12,7 @@ mod git;
 mod manifest;
 mod names;
 mod plan;
+mod rehearse;
 mod steps;
 mod version;
 mod workspace;
@@ -22,7 +24,38 @@ pub use version::Level;
 /// Steps that `--skip` may leave out (the slow ones that build code).
 pub const SKIPPABLE: [&str; 6] = ["semver", "matrix", "test", "clippy", "doc", "package"];
 
-/// Options of `cargo xtask release`.
+/// What `cargo xtask release` was asked to do.
+#[derive(Debug, Clone)]
+pub enum Request {
+    /// One crate's release (dry run or `--execute`).
+    One(Options),
+    /// `--rehearse LEVEL`: every crate, in order, on a clone of HEAD.
+    Rehearse { level: Level, root: PathBuf },
+}
+
+/// Parses the arguments of `cargo xtask release`; `default_root` is this workspace.
+pub fn parse(args: &[String], default_root: PathBuf) -> Result<Request, String> {
+    let Some(at) = args.iter().position(|a| a == "--rehearse") else {
+        return Options::parse(args, default_root).map(Request::One);
+    };
+    let rest: Vec<&String> = args
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| *i != at)
+        .map(|(_, a)| a)
+        .collect();
+    let [level] = rest.as_slice() else {
+        return Err("--rehearse takes only a level: major|minor|patch".to_owned());
+    };
+    let level = Level::parse(level)
+        .ok_or_else(|| format!("level {level:?} is not major, minor or patch"))?;
+    Ok(Request::Rehearse {
+        level,
+        root: default_root,
+    })
+}
+
+/// Options of one crate's `cargo xtask release`.
 #[derive(Debug, Clone)]
 pub struct Options {
     pub krate: String,
@@ -36,7 +69,7 @@ impl Options {
     pub fn parse(args: &[String], default_root: PathBuf) -> Result<Options, String> {
         let mut positional = Vec::new();
         let mut execute = false;
-        let mut root = default_root;
+        let mut root = default_root.clone();
         let mut skip = Vec::new();
         let mut it = args.iter();
         while let Some(a) = it.next() {
@@ -68,8 +101,14 @@ impl Options {
         };
         let level = Level::parse(level)
             .ok_or_else(|| format!("level {level:?} is not major, minor or patch"))?;
-        if execute && !skip.is_empty() {
-            return Err("--execute runs every step: drop --skip".to_owned());
+        // Skipping steps of a real release is never allowed; on a copy (the tests, the
+        // rehearsal after its full dry run) it saves rebuilding what was just checked.
+        if execute && !skip.is_empty() && same_dir(&root, &default_root) {
+            return Err(
+                "--execute runs every step: drop --skip (--skip with --execute only on a \
+                 copy given with --root)"
+                    .to_owned(),
+            );
         }
         Ok(Options {
             krate: krate.clone(),
@@ -81,7 +120,55 @@ impl Options {
     }
 }
 
-/// Runs the release; returns whether it succeeded (a dry run: every step passed).
-pub fn run(opts: &Options) -> bool {
-    plan::run(opts)
+fn same_dir(a: &std::path::Path, b: &std::path::Path) -> bool {
+    match (a.canonicalize(), b.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => a == b,
+    }
+}
+
+/// Runs the request; returns whether it succeeded (a dry run: every step passed).
+pub fn run(req: &Request) -> bool {
+    match req {
+        Request::One(opts) => plan::run(opts),
+        Request::Rehearse { level, root } => rehearse::run(root, *level),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(s: &str) -> Vec<String> {
+        s.split_whitespace().map(str::to_owned).collect()
+    }
+
+    #[test]
+    fn execute_with_skip_is_refused_here_and_allowed_on_a_copy() {
+        let here = crate::util::workspace_root();
+        let refused = Options::parse(&args("apparmor minor --execute --skip test"), here.clone());
+        assert!(refused.unwrap_err().contains("drop --skip"));
+        let copy = here.join("xtask");
+        let line = format!(
+            "apparmor minor --execute --skip test --root {}",
+            copy.display()
+        );
+        let opts = Options::parse(&args(&line), here).unwrap();
+        assert!(opts.execute);
+        assert_eq!(opts.skip, vec!["test"]);
+    }
+
+    #[test]
+    fn rehearse_takes_only_a_level() {
+        let here = crate::util::workspace_root();
+        match parse(&args("--rehearse minor"), here.clone()) {
+            Ok(Request::Rehearse { level, root }) => {
+                assert_eq!(level, Level::Minor);
+                assert_eq!(root, here);
+            }
+            other => panic!("not a rehearsal: {other:?}"),
+        }
+        assert!(parse(&args("--rehearse apparmor minor"), here.clone()).is_err());
+        assert!(parse(&args("--rehearse sideways"), here).is_err());
+    }
 }

@@ -121,6 +121,10 @@ pub fn run(opts: &Options) -> bool {
             false => r.result(step, f(root, &member.name)),
         }
     }
+    // `--execute` stops at the first failure: nothing after it runs.
+    if opts.execute && !r.failed.is_empty() {
+        return finish(&r, opts, member, None);
+    }
     let private: Vec<String> = members
         .iter()
         .filter(|m| !m.publishable)
@@ -386,16 +390,19 @@ fn consistency(
 /// The members whose public API names `m`'s types; printed, and after a breaking
 /// release of `m` they must be released with `major` too.
 fn together(r: &mut Report, m: &Member, edges: &[PublicEdge], breaking: bool) -> Vec<String> {
-    let users: Vec<String> = edges
+    // Sorted: the compiler reports the diagnostics in no fixed order.
+    let mut users: Vec<String> = edges
         .iter()
         .filter(|e| e.dependency == m.name)
         .map(|e| e.user.clone())
         .collect();
-    let uses: Vec<&str> = edges
+    users.sort();
+    let mut uses: Vec<&str> = edges
         .iter()
         .filter(|e| e.user == m.name)
         .map(|e| e.dependency.as_str())
         .collect();
+    uses.sort_unstable();
     let shown = |v: &[&str]| {
         if v.is_empty() {
             "none".to_owned()
@@ -487,12 +494,11 @@ fn plan_edits(
             .map_or(text.clone(), |e| e.new.clone());
         let (new, old) = manifest::set_requirements(&base, &m.name, &v);
         for o in &old {
-            changed.push(format!(
-                "{} [{}] {} -> {v}",
-                rel(root, &path),
-                o.table,
-                o.req
-            ));
+            let what = match o.req == v {
+                true => format!("already {v}"),
+                false => format!("{} -> {v}", o.req),
+            };
+            changed.push(format!("{} [{}] {what}", rel(root, &path), o.table));
         }
         if !old.is_empty() {
             match edits.iter_mut().find(|e| e.path == path) {
@@ -616,7 +622,7 @@ fn finish(r: &Report, opts: &Options, m: &Member, next: Option<Version>) -> bool
             "== {} {}{target}: dry run passed{skipped}",
             m.name, m.version
         ),
-        (true, true) => println!("== {} released{target}", m.name),
+        (true, true) => println!("== {} released{target}{skipped}", m.name),
         (false, _) => println!(
             "== {} {}{target}: REFUSED ({} failed: {})",
             m.name,
