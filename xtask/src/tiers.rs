@@ -49,6 +49,33 @@ pub struct VmSpec {
     pub append: &'static str,
     /// Extra environment of every test binary in the guest.
     pub env: &'static [(&'static str, &'static str)],
+    /// Scratch disks, in order: NVMe namespaces 1, 2, ... of one controller
+    /// (`/dev/nvme0n1`, ...; the NVMe driver is built into the cloud kernels).
+    pub disks: &'static [Disk],
+}
+
+/// What a scratch disk of a VM tier is for. Each is a sparse raw image made afresh
+/// for every boot (`target/vm/<tier>/<word>.img`, [`Disk::MIB`] MiB).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Disk {
+    /// Free for io tests to read and write: the init exports its name (`nvme0n1`)
+    /// as `CGTEST_IO_DISK` (ktest's `IoDisk` need).
+    Io,
+    /// Made swap by the init (`mkswap`, `swapon`; ktest's `Swap` need).
+    Swap,
+}
+
+impl Disk {
+    /// Size of every scratch disk image.
+    pub const MIB: u64 = 256;
+
+    /// The word the guest's init reads (`XTASK_DISKS`) and the image's name.
+    pub fn word(self) -> &'static str {
+        match self {
+            Disk::Io => "io",
+            Disk::Swap => "swap",
+        }
+    }
 }
 
 /// The cgroup layout a VM's init sets up.
@@ -60,6 +87,12 @@ pub enum Layout {
     /// A tmpfs at `/sys/fs/cgroup` with each v1 controller on its own hierarchy,
     /// `name=systemd` at `systemd/` and cgroup2 at `unified/` (like the CI host).
     Hybrid,
+    /// Pure legacy v1: like [`Layout::Hybrid`] without any cgroup2 mount.
+    Legacy,
+    /// The RHEL 7 / systemd legacy layout: `cpu,cpuacct` and `net_cls,net_prio`
+    /// co-mounted, each pair with a symlink per controller (`cpu -> cpu,cpuacct`), the
+    /// other controllers on their own hierarchies, `name=systemd`, no cgroup2.
+    Comount,
 }
 
 impl Layout {
@@ -68,6 +101,8 @@ impl Layout {
         match self {
             Layout::PureV2 => "v2",
             Layout::Hybrid => "hybrid",
+            Layout::Legacy => "legacy",
+            Layout::Comount => "comount",
         }
     }
 }
@@ -172,6 +207,8 @@ pub const TIERS: &[Tier] = &[
             "file:pids.max",
             "file:rdma.max",
             "file:misc.max",
+            "io-disk",
+            "swap",
         ],
         core_files: true,
         runner: Runner::Vm(VmSpec {
@@ -179,6 +216,7 @@ pub const TIERS: &[Tier] = &[
             layout: Layout::PureV2,
             append: "cgroup_no_v1=all",
             env: &[],
+            disks: &[Disk::Io, Disk::Swap],
         }),
     },
     Tier {
@@ -210,6 +248,71 @@ pub const TIERS: &[Tier] = &[
             layout: Layout::Hybrid,
             append: "",
             env: &[("CGTEST_ALLOW_MEMORY_ATTACH", "1")],
+            disks: &[],
+        }),
+    },
+    Tier {
+        name: "vm-v1-legacy",
+        provides: &[
+            "root",
+            "tier:vm-v1-legacy",
+            "v1:cpu",
+            "v1:cpuacct",
+            "v1:cpuset",
+            "v1:memory",
+            "v1:devices",
+            "v1:freezer",
+            "v1:net_cls",
+            "v1:net_prio",
+            "v1:blkio",
+            "v1:perf_event",
+            "v1:hugetlb",
+            "v1:pids",
+            "v1:rdma",
+            "v1:misc",
+            "v1:name=systemd",
+            "memory-attach",
+        ],
+        core_files: false,
+        runner: Runner::Vm(VmSpec {
+            suite: "bookworm",
+            layout: Layout::Legacy,
+            append: "",
+            env: &[("CGTEST_ALLOW_MEMORY_ATTACH", "1")],
+            disks: &[],
+        }),
+    },
+    Tier {
+        name: "vm-v1-comount",
+        provides: &[
+            "root",
+            "tier:vm-v1-comount",
+            "v1:cpu",
+            "v1:cpuacct",
+            "v1:cpu,cpuacct",
+            "v1:cpuset",
+            "v1:memory",
+            "v1:devices",
+            "v1:freezer",
+            "v1:net_cls",
+            "v1:net_prio",
+            "v1:net_cls,net_prio",
+            "v1:blkio",
+            "v1:perf_event",
+            "v1:hugetlb",
+            "v1:pids",
+            "v1:rdma",
+            "v1:misc",
+            "v1:name=systemd",
+            "memory-attach",
+        ],
+        core_files: false,
+        runner: Runner::Vm(VmSpec {
+            suite: "bookworm",
+            layout: Layout::Comount,
+            append: "",
+            env: &[("CGTEST_ALLOW_MEMORY_ATTACH", "1")],
+            disks: &[],
         }),
     },
     Tier {
@@ -287,15 +390,28 @@ mod tests {
     }
 
     #[test]
-    fn the_v1_vm_is_the_only_tier_allowing_memory_attach() {
+    fn only_the_v1_vms_allow_memory_attach() {
         for t in TIERS {
             let allows = match t.runner {
                 Runner::Vm(spec) => spec.env.contains(&("CGTEST_ALLOW_MEMORY_ATTACH", "1")),
                 Runner::Host | Runner::Container(_) | Runner::SystemdVm(_) => false,
             };
             assert_eq!(allows, t.provides.contains(&"memory-attach"), "{}", t.name);
-            assert_eq!(allows, t.name == "vm-v1");
+            let v1_vm = matches!(t.runner, Runner::Vm(s) if s.layout != Layout::PureV2);
+            assert_eq!(allows, v1_vm, "{}", t.name);
         }
+    }
+
+    #[test]
+    fn the_v1_layouts_without_cgroup2_provide_no_unified_need() {
+        for t in TIERS {
+            let Runner::Vm(spec) = t.runner else { continue };
+            let has_cgroup2 = !matches!(spec.layout, Layout::Legacy | Layout::Comount);
+            assert_eq!(t.provides.contains(&"unified"), has_cgroup2, "{}", t.name);
+            assert_eq!(t.core_files, has_cgroup2, "{}", t.name);
+        }
+        let comount = find("vm-v1-comount").expect("comount tier");
+        assert!(comount.provides.contains(&"v1:cpu,cpuacct"));
     }
 
     #[test]

@@ -18,7 +18,7 @@ mount -t tmpfs tmpfs /dev/shm
 mount -t tmpfs tmpfs /tmp
 mount -t bpf bpf /sys/fs/bpf 2>/dev/null
 
-# XTASK_LAYOUT, XTASK_BIN_TIMEOUT, the exported CGTEST_* variables, and `set --` with
+# XTASK_LAYOUT, XTASK_BIN_TIMEOUT, XTASK_DISKS, the exported CGTEST_* variables, and `set --` with
 # the arguments for every test binary.
 . /test/tier.env
 
@@ -34,23 +34,57 @@ v2)
     done
     echo "XTASK-VM-CGROUPS cgroup2 at $CG, subtree_control: $(cat $CG/cgroup.subtree_control)"
     ;;
-hybrid)
-    # Hybrid like the CI host, but with every v1 controller the kernel has, each on its
-    # own hierarchy; name=systemd and cgroup2 at unified/ without controllers.
+hybrid|legacy|comount)
+    # v1 hierarchies on a tmpfs, name=systemd at systemd/. hybrid (like the CI host, but
+    # every v1 controller the kernel has on its own hierarchy) adds cgroup2 at
+    # unified/ without controllers; legacy has no cgroup2 at all; comount (RHEL 7,
+    # systemd's legacy mode) co-mounts cpu,cpuacct and net_cls,net_prio, each pair
+    # with a symlink per controller, and has no cgroup2.
     mount -t tmpfs -o mode=755 cgroup $CG
+    v1() {
+        mkdir $CG/$1
+        mount -t cgroup -o "$2" cgroup $CG/$1 || { problem "cannot mount v1 $2"; rmdir $CG/$1; }
+    }
     for c in $(awk 'NR > 1 && $4 == 1 { print $1 }' /proc/cgroups); do
-        mkdir $CG/$c
-        mount -t cgroup -o "$c" cgroup $CG/$c || { problem "cannot mount v1 $c"; rmdir $CG/$c; }
+        case $XTASK_LAYOUT:$c in
+        comount:cpu | comount:cpuacct | comount:net_cls | comount:net_prio) ;;
+        *) v1 "$c" "$c" ;;
+        esac
     done
-    mkdir $CG/systemd $CG/unified
-    mount -t cgroup -o none,name=systemd cgroup $CG/systemd || problem "cannot mount name=systemd"
-    mount -t cgroup2 cgroup2 $CG/unified || problem "cannot mount cgroup2 at unified"
-    echo "XTASK-VM-CGROUPS hybrid: $(ls $CG | tr '\n' ' ')"
+    if [ "$XTASK_LAYOUT" = comount ]; then
+        for pair in cpu,cpuacct net_cls,net_prio; do
+            v1 $pair $pair
+            for c in $(echo $pair | tr , ' '); do ln -s $pair $CG/$c; done
+        done
+    fi
+    v1 systemd none,name=systemd
+    if [ "$XTASK_LAYOUT" = hybrid ]; then
+        mkdir $CG/unified
+        mount -t cgroup2 cgroup2 $CG/unified || problem "cannot mount cgroup2 at unified"
+    fi
+    echo "XTASK-VM-CGROUPS $XTASK_LAYOUT: $(ls $CG | tr '\n' ' ')"
     ;;
 *)
     problem "unknown layout '$XTASK_LAYOUT'"
     ;;
 esac
+
+# Scratch disks: NVMe namespace n is for the n-th word of XTASK_DISKS. An io disk is
+# free for the io tests (CGTEST_IO_DISK names it); a swap disk becomes swap.
+n=1
+for role in $XTASK_DISKS; do
+    dev=nvme0n$n
+    n=$((n + 1))
+    i=0
+    while [ ! -b /dev/$dev ] && [ $i -lt 50 ]; do sleep 0.2; i=$((i + 1)); done
+    if [ ! -b /dev/$dev ]; then problem "no disk /dev/$dev for $role"; continue; fi
+    case $role in
+    io) export CGTEST_IO_DISK=$dev ;;
+    swap) { mkswap /dev/$dev > /dev/null && swapon /dev/$dev; } || problem "cannot swap on /dev/$dev" ;;
+    *) problem "unknown disk role '$role'" ;;
+    esac
+    echo "XTASK-VM-DISK $role /dev/$dev $(cat /sys/block/$dev/dev)"
+done
 
 cd /tmp || problem "no /tmp"
 for bin in /test/bin/*; do

@@ -94,7 +94,7 @@ fn limits_are_in_place_before_the_command_runs() -> Result<(), Failed> {
     let script = "set -e; \
         d=$(sed -n 's/^[0-9]*:pids:\\(.*\\)$/\\1/p' /proc/self/cgroup); \
         cat /sys/fs/cgroup/pids$d/pids.max; \
-        c=$(sed -n 's/^[0-9]*:cpu:\\(.*\\)$/\\1/p' /proc/self/cgroup); \
+        c=$(sed -n 's/^[0-9]*:cpu\\(,cpuacct\\)\\{0,1\\}:\\(.*\\)$/\\2/p' /proc/self/cgroup); \
         cat /sys/fs/cgroup/cpu$c/cpu.cfs_quota_us /sys/fs/cgroup/cpu$c/cpu.cfs_period_us";
     let out = run_in(
         &p.name,
@@ -114,7 +114,12 @@ fn the_command_starts_inside_the_cgroup() -> Result<(), Failed> {
     for controller in ["cpu", "pids", "freezer"] {
         let line = own
             .lines()
-            .find(|l| l.split(':').nth(1) == Some(controller));
+            // cpu may be co-mounted with cpuacct (`N:cpu,cpuacct:/...`).
+            .find(|l| {
+                l.split(':')
+                    .nth(1)
+                    .is_some_and(|c| c.split(',').any(|c| c == controller))
+            });
         let path = line.and_then(|l| l.splitn(3, ':').nth(2)).unwrap_or("");
         ensure!(
             path.starts_with(&format!("/{}/run-", p.name)),
@@ -268,7 +273,7 @@ fn oci_resources_file_is_applied_and_flags_override_it() -> Result<(), Failed> {
     let json =
         r#"{"pids": {"limit": 7}, "cpu": {"quota": 20000, "period": 100000, "shares": 512}}"#;
     let script = "d=$(sed -n 's/^[0-9]*:pids:\\(.*\\)$/\\1/p' /proc/self/cgroup); \
-        c=$(sed -n 's/^[0-9]*:cpu:\\(.*\\)$/\\1/p' /proc/self/cgroup); \
+        c=$(sed -n 's/^[0-9]*:cpu\\(,cpuacct\\)\\{0,1\\}:\\(.*\\)$/\\2/p' /proc/self/cgroup); \
         cat /sys/fs/cgroup/pids$d/pids.max /sys/fs/cgroup/cpu$c/cpu.cfs_quota_us \
             /sys/fs/cgroup/cpu$c/cpu.shares";
     let flags = ["--cpu-shares", "256"];

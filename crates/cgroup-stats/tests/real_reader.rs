@@ -378,6 +378,41 @@ fn hiding_psi_files_makes_pressure_absent() -> Result<(), Failed> {
     cg.remove()
 }
 
+/// `cpu,cpuacct` co-mounted (tier `vm-v1-comount`): one directory serves both parts.
+fn v1_comounted_cpu_and_cpuacct_are_read_from_one_directory() -> Result<(), Failed> {
+    let cg = TestCgroup::new_v1("cpu", "stats-comount")?;
+    let acct = ktest::mounts::v1_hierarchy("cpuacct").ok_or("no v1 cpuacct")?;
+    ensure_eq!(acct.mount_point.as_path(), cg.hierarchy_root());
+    let mut dirs = V1Dirs::new();
+    ensure!(dirs.set("cpu", open(&cg)?) && dirs.set("cpuacct", open(&cg)?));
+    // Half a CPU, so the busy child runs through enforcement periods.
+    std::fs::write(cg.path().join("cpu.cfs_quota_us"), "50000")?;
+    let mut reader = Reader::open_v1(&dirs, options())?;
+    busy_child(&[&cg])?;
+    let stats = reader.read()?.clone();
+
+    let cpu = stats.cpu.as_ref().ok_or("no cpu part")?;
+    let usage = cpu.usage.as_ref().ok_or("no cpuacct usage")?;
+    ensure_eq!(
+        usage.total_ns,
+        file(&cg, "cpuacct.usage")?.trim().parse::<u64>()?
+    );
+    ensure!(usage.total_ns > 0, "a busy child used no CPU");
+    let throttling = cpu.throttling.ok_or("no cpu.stat throttling")?;
+    let cpu_stat = file(&cg, "cpu.stat")?;
+    let periods = cpu_stat
+        .lines()
+        .find_map(|l| l.strip_prefix("nr_periods "))
+        .ok_or("no nr_periods in cpu.stat")?;
+    ensure_eq!(throttling.periods, periods.parse::<u64>()?);
+    ensure!(
+        throttling.periods > 0,
+        "a quota and a busy child: {cpu_stat}"
+    );
+    drop(reader);
+    cg.remove()
+}
+
 fn main() {
     let v1: Vec<Need> = [
         "cpu", "cpuacct", "cpuset", "memory", "devices", "freezer", "blkio", "pids",
@@ -414,6 +449,12 @@ fn main() {
         )
         .needs(Need::Root)
         .needs(Need::UnifiedFile("cgroup.type")),
+        Test::new(
+            "v1_comounted_cpu_and_cpuacct_are_read_from_one_directory",
+            v1_comounted_cpu_and_cpuacct_are_read_from_one_directory,
+        )
+        .needs(Need::Root)
+        .needs(Need::V1Comounted("cpu", "cpuacct")),
         Test::new("removed_cgroup_gives_gone", removed_cgroup_gives_gone)
             .needs(Need::Root)
             .needs(Need::Unified),

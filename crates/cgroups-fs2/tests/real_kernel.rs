@@ -10,21 +10,31 @@
 //! Every test works in its own `cgtest-<pid>-<tag>-<n>` cgroup, removed by a guard
 //! also on failure; child processes are this binary re-executed in a child mode.
 
+#[path = "real_kernel/altmount.rs"]
+mod altmount;
 #[path = "real_kernel/common.rs"]
 mod common;
 #[path = "real_kernel/controllers.rs"]
 mod controllers;
 #[path = "real_kernel/host.rs"]
 mod host;
+#[path = "real_kernel/io.rs"]
+mod io;
 #[path = "real_kernel/kids.rs"]
 mod kids;
 #[path = "real_kernel/kill.rs"]
 mod kill;
+#[path = "real_kernel/swap.rs"]
+mod swap;
 
 fn main() {
     kids::run_child_mode_if_asked();
+    altmount::run_child_mode_if_asked();
     let mut tests = host::tests();
     tests.extend(controllers::tests());
+    tests.extend(io::tests());
+    tests.extend(swap::tests());
+    tests.extend(altmount::tests());
     let unified = |test: ktest::Test| test.needs(ktest::Need::Root).needs(ktest::Need::Unified);
     tests.push(
         unified(ktest::Test::new(

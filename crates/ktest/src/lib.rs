@@ -42,6 +42,7 @@
 
 mod cgroup;
 mod cleanup;
+mod disk;
 mod fsmagic;
 mod macros;
 pub mod mounts;
@@ -51,6 +52,7 @@ mod run;
 
 pub use cgroup::TestCgroup;
 pub use cleanup::{CleanupGuard, PREFIX, cleanup_guard, remove_tree};
+pub use disk::{IO_DISK_ENV, IoDisk, io_disk};
 pub use fsmagic::{CGROUP_SUPER_MAGIC, CGROUP2_SUPER_MAGIC, assert_cgroupfs};
 pub use need::{Need, current_tier, memory_attach_allowed};
 pub use run::{Test, main, tests_needing};

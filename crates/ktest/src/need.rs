@@ -15,6 +15,8 @@ pub enum Need {
     Root,
     /// A mounted v1 hierarchy carries this controller (or `name=...` token).
     V1Controller(&'static str),
+    /// One mounted v1 hierarchy carries both controllers (`cpu,cpuacct` co-mounted).
+    V1Comounted(&'static str, &'static str),
     /// A cgroup2 mount exists (pure v2 or the `unified` mount of a hybrid).
     Unified,
     /// The controller is listed in the cgroup2 root's `cgroup.controllers` and enabled
@@ -28,22 +30,31 @@ pub enum Need {
     V1MemoryAttach,
     /// systemd is the init system (`/run/systemd/system` is a directory).
     Systemd,
+    /// A scratch block device the test may read and write ([`crate::io_disk`]:
+    /// `CGTEST_IO_DISK` names it; the `vm-v2` tier attaches one).
+    IoDisk,
+    /// Swap is on (`/proc/swaps` lists a device or file).
+    Swap,
     /// The run happens in this tier (`CGTEST_TIER`, default `host`).
     Tier(&'static str),
 }
 
 impl Need {
-    /// The name used in `CGTEST_TIER_PROVIDES`: `root`, `v1:<controller>`, `unified`,
+    /// The name used in `CGTEST_TIER_PROVIDES`: `root`, `v1:<controller>`,
+    /// `v1:<a>,<b>` (co-mounted), `unified`, `io-disk`, `swap`,
     /// `v2:<controller>`, `file:<name>`, `memory-attach`, `systemd`, `tier:<name>`.
     pub fn name(&self) -> String {
         match self {
             Need::Root => "root".to_owned(),
             Need::V1Controller(c) => format!("v1:{c}"),
+            Need::V1Comounted(a, b) => format!("v1:{a},{b}"),
             Need::Unified => "unified".to_owned(),
             Need::V2Controller(c) => format!("v2:{c}"),
             Need::UnifiedFile(f) => format!("file:{f}"),
             Need::V1MemoryAttach => "memory-attach".to_owned(),
             Need::Systemd => "systemd".to_owned(),
+            Need::IoDisk => "io-disk".to_owned(),
+            Need::Swap => "swap".to_owned(),
             Need::Tier(t) => format!("tier:{t}"),
         }
     }
@@ -56,6 +67,11 @@ impl Need {
                 Some(_) => Ok(()),
                 None => Err(format!("no v1 {c} hierarchy")),
             },
+            Need::V1Comounted(a, b) => match mounts::v1_hierarchy(a) {
+                Some(h) if h.has_controller(b) => Ok(()),
+                Some(_) => Err(format!("v1 {a} and {b} are not co-mounted")),
+                None => Err(format!("no v1 {a} hierarchy")),
+            },
             Need::Unified => mounts::unified_hierarchy()
                 .map(|_| ())
                 .ok_or_else(|| "no cgroup2 mount".to_owned()),
@@ -66,6 +82,8 @@ impl Need {
                 true => Ok(()),
                 false => Err("systemd is not the init system".to_owned()),
             },
+            Need::IoDisk => crate::io_disk().map(|_| ()),
+            Need::Swap => crate::disk::swap_is_on(),
             Need::Tier(t) => {
                 let tier = current_tier();
                 match tier == t {
@@ -195,6 +213,7 @@ mod tests {
     fn need_names_match_the_tier_provides_syntax() {
         assert_eq!(Need::V1Controller("memory").name(), "v1:memory");
         assert_eq!(Need::V1MemoryAttach.name(), "memory-attach");
+        assert_eq!(Need::V1Comounted("cpu", "cpuacct").name(), "v1:cpu,cpuacct");
         assert_eq!(Need::UnifiedFile("cgroup.kill").name(), "file:cgroup.kill");
         assert_eq!(Need::Tier("v1-vm").name(), "tier:v1-vm");
     }

@@ -2,7 +2,7 @@
 //! stdout and to a caller's function, bounded by a timeout.
 
 use std::io::{BufRead, BufReader, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
@@ -23,8 +23,30 @@ pub struct Machine<'a> {
     pub timeout: Duration,
 }
 
+/// QEMU arguments attaching `disks` (raw images) as namespaces 1, 2, ... of one NVMe
+/// controller: `/dev/nvme0n1`, ... in the guest, in this order.
+fn nvme_args(disks: &[PathBuf]) -> Vec<String> {
+    if disks.is_empty() {
+        return Vec::new();
+    }
+    let mut args = vec![
+        "-device".to_owned(),
+        "nvme,id=nvme0,serial=cgtest".to_owned(),
+    ];
+    for (i, disk) in disks.iter().enumerate() {
+        args.push("-drive".to_owned());
+        args.push(format!(
+            "file={},if=none,id=disk{i},format=raw,cache=unsafe",
+            disk.display()
+        ));
+        args.push("-device".to_owned());
+        args.push(format!("nvme-ns,drive=disk{i},bus=nvme0,nsid={}", i + 1));
+    }
+    args
+}
+
 impl Machine<'_> {
-    fn command(&self) -> Command {
+    fn command(&self, disks: &[PathBuf]) -> Command {
         let mut cmd = Command::new(self.qemu);
         cmd.args(["-M", "pc", "-accel", "tcg,thread=single", "-cpu", "max"])
             .args([
@@ -40,6 +62,7 @@ impl Machine<'_> {
                 "-serial",
                 "stdio",
             ])
+            .args(nvme_args(disks))
             .arg("-kernel")
             .arg(self.kernel)
             .arg("-initrd")
@@ -58,7 +81,17 @@ impl Machine<'_> {
     /// `take`. Returns an error when QEMU cannot run or the timeout
     /// hits (QEMU is then killed).
     pub fn boot(&self, tier: &str, take: &mut dyn FnMut(&str)) -> Result<(), String> {
-        let mut cmd = self.command();
+        self.boot_with_disks(&[], tier, take)
+    }
+
+    /// [`Machine::boot`] with `disks` (raw images) attached as NVMe namespaces.
+    pub fn boot_with_disks(
+        &self,
+        disks: &[PathBuf],
+        tier: &str,
+        take: &mut dyn FnMut(&str),
+    ) -> Result<(), String> {
+        let mut cmd = self.command(disks);
         println!("== booting {tier}: {cmd:?}");
         let mut child = cmd
             .spawn()
@@ -134,6 +167,26 @@ fn without_escapes(line: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn disks_become_namespaces_of_one_nvme_controller_in_order() {
+        assert!(nvme_args(&[]).is_empty());
+        let args = nvme_args(&[PathBuf::from("/v/io.img"), PathBuf::from("/v/swap.img")]);
+        assert_eq!(args.iter().filter(|a| a.starts_with("nvme,")).count(), 1);
+        let text = args.join(" ");
+        assert!(
+            text.contains("file=/v/io.img,if=none,id=disk0,format=raw"),
+            "{text}"
+        );
+        assert!(
+            text.contains("nvme-ns,drive=disk0,bus=nvme0,nsid=1"),
+            "{text}"
+        );
+        assert!(
+            text.contains("nvme-ns,drive=disk1,bus=nvme0,nsid=2"),
+            "{text}"
+        );
+    }
 
     #[test]
     fn firmware_escapes_are_removed() {

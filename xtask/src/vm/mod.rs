@@ -23,7 +23,7 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use crate::report::Report;
-use crate::tiers::{ContainerSpec, Runner, SystemdVmSpec, Tier, VmSpec};
+use crate::tiers::{ContainerSpec, Disk, Runner, SystemdVmSpec, Tier, VmSpec};
 use crate::util::{target_dir, workspace_root};
 use build::{Payload, TestBin};
 use console::Console;
@@ -283,11 +283,16 @@ fn run_one(
     args.extend(sel.test_args.iter().cloned());
     let env = GuestEnv {
         layout: spec.layout.word(),
+        disks: spec.disks.iter().map(|d| d.word()).collect(),
         vars,
         args,
         bin_timeout: env_secs("XTASK_VM_BIN_TIMEOUT", BIN_TIMEOUT_SECS),
     };
     let initrd = assets.dir.join(tier.name).join("initramfs.cpio");
+    let disks = match scratch_disks(&assets.dir.join(tier.name), spec.disks) {
+        Ok(disks) => disks,
+        Err(e) => return Outcome::Broken(e),
+    };
     let size = match payload::write(&initrd, &assets.busybox, payload, tests, &env) {
         Ok(size) => size,
         Err(e) => return Outcome::Broken(format!("cannot write the initramfs: {e}")),
@@ -310,10 +315,13 @@ fn run_one(
         timeout: Duration::from_secs(env_secs("XTASK_VM_TIMEOUT", BOOT_TIMEOUT_SECS)),
     };
     let mut console = Console::default();
-    let booted = machine.boot(tier.name, &mut |line| {
+    let booted = machine.boot_with_disks(&disks, tier.name, &mut |line| {
         console.line(line);
         report.line(line);
     });
+    for disk in &disks {
+        let _ = std::fs::remove_file(disk);
+    }
     let mut problems = console.problems();
     if let Err(e) = booted {
         problems.insert(0, e);
@@ -329,6 +337,21 @@ fn run_one(
         ),
         problems,
     }
+}
+
+/// Empty sparse raw images `<dir>/<word>.img` of [`Disk::MIB`] MiB, one per disk,
+/// made afresh (a previous run's data never reaches the next); removed after the boot.
+fn scratch_disks(dir: &std::path::Path, disks: &[Disk]) -> Result<Vec<PathBuf>, String> {
+    let mut out = Vec::new();
+    for disk in disks {
+        let path = dir.join(format!("{}.img", disk.word()));
+        let err = |e: std::io::Error| format!("cannot make the disk {}: {e}", path.display());
+        std::fs::create_dir_all(dir).map_err(err)?;
+        let file = std::fs::File::create(&path).map_err(err)?;
+        file.set_len(Disk::MIB << 20).map_err(err)?;
+        out.push(path);
+    }
+    Ok(out)
 }
 
 /// `cargo xtask vm-prepare`: packages and kernels of every VM tier, the rootfs of

@@ -18,8 +18,10 @@ const TOOLS: &str = "/test/tools";
 /// What the guest's init needs to know about the tier.
 #[derive(Debug, Clone)]
 pub struct GuestEnv {
-    /// `v2` or `hybrid` (see `init.sh`).
+    /// `v2`, `hybrid`, `legacy` or `comount` (see `init.sh`).
     pub layout: &'static str,
+    /// What the scratch disks `/dev/nvme0n1`, ... are for, in order (`io`, `swap`).
+    pub disks: Vec<&'static str>,
     /// Variables exported to every test binary.
     pub vars: Vec<(String, String)>,
     /// Arguments of every test binary.
@@ -38,6 +40,7 @@ pub fn tier_env(env: &GuestEnv) -> String {
     let mut out = String::from("# written by cargo xtask test\n");
     out.push_str(&format!("XTASK_LAYOUT={}\n", sh_quote(env.layout)));
     out.push_str(&format!("XTASK_BIN_TIMEOUT={}\n", env.bin_timeout));
+    out.push_str(&format!("XTASK_DISKS={}\n", sh_quote(&env.disks.join(" "))));
     for (k, v) in &env.vars {
         out.push_str(&format!("export {k}={}\n", sh_quote(v)));
     }
@@ -171,12 +174,14 @@ mod tests {
     fn tier_env_exports_variables_and_sets_the_arguments() {
         let env = GuestEnv {
             layout: "v2",
+            disks: vec!["io", "swap"],
             vars: vec![("CGTEST_TIER".to_owned(), "vm-v2".to_owned())],
             args: vec!["--color".to_owned(), "never".to_owned()],
             bin_timeout: 60,
         };
         let text = tier_env(&env);
         assert!(text.contains("XTASK_LAYOUT='v2'\n"), "{text}");
+        assert!(text.contains("XTASK_DISKS='io swap'\n"), "{text}");
         assert!(text.contains("export CGTEST_TIER='vm-v2'\n"), "{text}");
         assert!(text.ends_with("set -- '--color' 'never'\n"), "{text}");
     }

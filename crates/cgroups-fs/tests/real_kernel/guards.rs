@@ -43,7 +43,9 @@ pub fn kill_and_destroy_pass_a_sub_cgroup_whose_name_is_not_utf8() -> Result<(),
     ))?)
     .controllers(controllers.iter().copied());
     FsManager::new(inner)?.create()?;
-    for path in f.m.paths().values() {
+    // Co-mounted controllers (cpu,cpuacct) share a directory: each one once.
+    let dirs: std::collections::BTreeSet<_> = f.m.paths().into_values().collect();
+    for path in dirs {
         std::fs::create_dir(path.join(bad()))?;
     }
     let sleeper = Command::new("sleep")

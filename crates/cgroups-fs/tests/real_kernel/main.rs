@@ -8,11 +8,13 @@
 // Tests read kernel files directly to check what the driver wrote.
 #![allow(clippy::disallowed_methods)]
 
+mod comount;
 mod fixture;
 mod guards;
 mod lifecycle;
 mod limits;
 
+use comount::*;
 use fixture::ALLOCATE_ENV;
 use guards::*;
 use ktest::{Need, Test};
@@ -118,6 +120,18 @@ fn main() {
         .needs(Need::Root)
         .needs(v1("freezer"))
         .needs(v1("pids")),
+        Test::new(
+            "comounted_cpu_and_cpuacct_share_one_directory",
+            comounted_cpu_and_cpuacct_share_one_directory,
+        )
+        .needs(Need::Root)
+        .needs(Need::V1Comounted("cpu", "cpuacct")),
+        Test::new(
+            "comounted_net_cls_and_net_prio_share_one_directory",
+            comounted_net_cls_and_net_prio_share_one_directory,
+        )
+        .needs(Need::Root)
+        .needs(Need::V1Comounted("net_cls", "net_prio")),
         Test::new(
             "oom_killer_fires_in_a_small_memory_cgroup",
             oom_killer_fires_in_a_small_memory_cgroup,

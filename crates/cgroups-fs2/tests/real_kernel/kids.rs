@@ -30,6 +30,8 @@ pub enum Mode {
     ForkLoop,
     /// Allocates and touches memory, 8 MiB at a time, up to 1 GiB.
     Hog,
+    /// Allocates and touches 64 MiB, 8 MiB at a time, prints `held` and keeps it.
+    Hog64,
 }
 
 impl Mode {
@@ -38,6 +40,7 @@ impl Mode {
             Mode::Heartbeat => "heartbeat",
             Mode::ForkLoop => "forkloop",
             Mode::Hog => "hog",
+            Mode::Hog64 => "hog64",
         }
     }
 }
@@ -61,6 +64,7 @@ pub fn run_child_mode_if_asked() {
         "forkloop" => fork_loop(start),
         "sleep" => sleep(Duration::from_millis(300)),
         "hog" => hog(start),
+        "hog64" => hold_64_mib(start),
         _ => std::process::exit(2),
     }
     std::process::exit(0);
@@ -109,6 +113,16 @@ fn hog(start: Instant) {
             kept.push(vec![1u8; 8 << 20]);
         }
         sleep(Duration::from_millis(5));
+    }
+    std::hint::black_box(&kept);
+}
+
+fn hold_64_mib(start: Instant) {
+    let kept: Vec<Vec<u8>> = (0..8).map(|_| vec![1u8; 8 << 20]).collect();
+    let mut out = std::io::stdout();
+    let _ = writeln!(out, "held").and_then(|()| out.flush());
+    while start.elapsed() < LIFETIME {
+        sleep(Duration::from_millis(50));
     }
     std::hint::black_box(&kept);
 }
