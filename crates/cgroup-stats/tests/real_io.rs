@@ -88,8 +88,9 @@ fn main() {
             "direct_io_on_the_disk_is_counted_in_io_stat",
             direct_io_on_the_disk_is_counted_in_io_stat,
         )
+        // The disk first: where there is none, that is the reason shown.
+        .needs(Need::IoDisk)
         .needs(Need::Root)
-        .needs(Need::V2Controller("io"))
-        .needs(Need::IoDisk),
+        .needs(Need::V2Controller("io")),
     ])
 }

@@ -18,9 +18,10 @@ pub fn tests() -> Vec<Test> {
             "io_max_for_a_real_disk_is_written_read_back_and_enforced",
             io_max,
         )
+        // The disk first: where there is none, that is the reason shown.
+        .needs(Need::IoDisk)
         .needs(Need::Root)
-        .needs(Need::V2Controller("io"))
-        .needs(Need::IoDisk),
+        .needs(Need::V2Controller("io")),
     ]
 }
 

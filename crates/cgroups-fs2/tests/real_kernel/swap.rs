@@ -16,9 +16,9 @@ pub fn tests() -> Vec<Test> {
             "swap_max_zero_oom_kills_a_hog_that_swap_max_max_lets_swap",
             swap_max_decides_between_oom_kill_and_swapping,
         )
+        .needs(Need::Swap)
         .needs(Need::Root)
-        .needs(Need::V2Controller("memory"))
-        .needs(Need::Swap),
+        .needs(Need::V2Controller("memory")),
     ]
 }
 
