@@ -44,7 +44,7 @@ usage: cargo xtask <command>
   release CRATE major|minor|patch          release checks (dry run), or the release with
       [--execute] [--root DIR] [--skip S]  --execute (docs/releasing.md)
   release --rehearse major|minor|patch     every crate's full dry run and release, in
-                                           dependency order, on a clone of HEAD under
+      [--root DIR]                         dependency order, on a clone of HEAD under
                                            target/ (the repository is not touched)
   tools [--check]                          install the pinned release tools";
 

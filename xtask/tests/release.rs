@@ -26,7 +26,7 @@ fn mark_released(root: &Path, krate: &str, version: &str) -> Result<(), Failed> 
     Ok(())
 }
 
-fn leaf_crate_dry_run_passes_after_its_dependencies() -> Result<(), Failed> {
+fn systemd_dry_run_passes_after_its_dependencies() -> Result<(), Failed> {
     let root = clone()?;
     for (c, v) in [
         ("pathsafe", "0.0.1"),
@@ -49,7 +49,7 @@ fn leaf_crate_dry_run_passes_after_its_dependencies() -> Result<(), Failed> {
         "package ok",
         &out,
     )?;
-    expect(out.contains("dependents: none"), "no dependents", &out)?;
+    expect(out.contains("dependents: cgctl-cli"), "its dependent", &out)?;
     expect(
         out.contains("advisories NOT checked"),
         "the advisories caveat",
@@ -196,8 +196,8 @@ fn main() {
     args.test_threads = Some(1);
     let cases: [(&str, Body, &[&str]); 6] = [
         (
-            "leaf_crate_dry_run_passes_after_its_dependencies",
-            leaf_crate_dry_run_passes_after_its_dependencies,
+            "systemd_dry_run_passes_after_its_dependencies",
+            systemd_dry_run_passes_after_its_dependencies,
             &["cargo-deny"],
         ),
         (

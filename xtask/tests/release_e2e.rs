@@ -6,7 +6,7 @@
 //! that the test sees that nothing was published or pushed.
 //!
 //! The build steps (matrix, test, clippy, doc) are left out with `--skip`, allowed
-//! with `--execute` only on a copy: tests/release_refusals.rs shows that each can
+//! with `--execute` only on a copy: tests/release_tiny.rs shows that each can
 //! refuse a release, and `cargo xtask release --rehearse` runs them all. `cargo
 //! package` is never skipped by `--execute`. Needs cargo-deny (the deny step).
 // Builds fixture workspaces with std::fs: test code, not shipped.

@@ -29,7 +29,8 @@ pub const SKIPPABLE: [&str; 6] = ["semver", "matrix", "test", "clippy", "doc", "
 pub enum Request {
     /// One crate's release (dry run or `--execute`).
     One(Options),
-    /// `--rehearse LEVEL`: every crate, in order, on a clone of HEAD.
+    /// `--rehearse LEVEL [--root DIR]`: every crate, in order, on a clone of HEAD of
+    /// this workspace (or of DIR).
     Rehearse { level: Level, root: PathBuf },
 }
 
@@ -44,15 +45,18 @@ pub fn parse(args: &[String], default_root: PathBuf) -> Result<Request, String> 
         .filter(|(i, _)| *i != at)
         .map(|(_, a)| a)
         .collect();
-    let [level] = rest.as_slice() else {
-        return Err("--rehearse takes only a level: major|minor|patch".to_owned());
+    let (level, root) = match rest.as_slice() {
+        [level] => (*level, default_root),
+        [level, flag, dir] if *flag == "--root" => (*level, PathBuf::from(dir)),
+        _ => {
+            return Err(
+                "--rehearse takes only a level (major|minor|patch) and --root DIR".to_owned(),
+            );
+        }
     };
     let level = Level::parse(level)
         .ok_or_else(|| format!("level {level:?} is not major, minor or patch"))?;
-    Ok(Request::Rehearse {
-        level,
-        root: default_root,
-    })
+    Ok(Request::Rehearse { level, root })
 }
 
 /// Options of one crate's `cargo xtask release`.
@@ -138,6 +142,7 @@ pub fn run(req: &Request) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::path::Path;
 
     fn args(s: &str) -> Vec<String> {
         s.split_whitespace().map(str::to_owned).collect()
@@ -168,6 +173,10 @@ mod tests {
             }
             other => panic!("not a rehearsal: {other:?}"),
         }
+        let other = parse(&args("--rehearse patch --root /elsewhere"), here.clone());
+        assert!(
+            matches!(other, Ok(Request::Rehearse { root, .. }) if root == Path::new("/elsewhere"))
+        );
         assert!(parse(&args("--rehearse apparmor minor"), here.clone()).is_err());
         assert!(parse(&args("--rehearse sideways"), here).is_err());
     }

@@ -206,9 +206,21 @@ pub fn run(root: &Path, level: Level) -> bool {
     print_table(&rows, total.elapsed().as_secs());
     if let Ok(log) = git(
         &clone,
-        &["log", "--format=%h %s", "-n", &order.len().to_string()],
+        &[
+            "log",
+            "--format=%h %s",
+            "--grep",
+            "^release(",
+            "-n",
+            &order.len().to_string(),
+        ],
     ) {
-        println!("\nrelease commits in the clone:\n{log}");
+        let shown = if log.is_empty() {
+            "(none)"
+        } else {
+            log.as_str()
+        };
+        println!("\nrelease commits in the clone:\n{shown}");
     }
     failed.is_empty()
 }

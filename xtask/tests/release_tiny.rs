@@ -1,10 +1,16 @@
-//! Each build step of `cargo xtask release` can refuse a release: on a tiny generated
-//! workspace (one crate `tiny`, no dependencies, a git repository under cargo's
-//! per-test tmp dir in target/), one break per case: a feature combination that does
-//! not compile (`matrix`), a failing unit test (`test`), a clippy warning (`clippy`),
-//! a broken intra-doc link (`doc`). The dry run names the step and shows why; the
-//! same break with `--execute` changes nothing (no commit, no tag, no edited file).
-//! The unbroken workspace passes, so the breaks are what the refusals are about.
+//! The release command on a tiny generated workspace (crate `tiny`, no dependencies,
+//! optionally crate `tiny-user` depending on it; a git repository under cargo's per-test
+//! tmp dir in target/).
+//!
+//! Each build step can refuse a release, one break per case: a feature combination
+//! that does not compile (`matrix`), a failing unit test (`test`), a clippy warning
+//! (`clippy`), a broken intra-doc link (`doc`). The dry run names the step and shows
+//! why; the same break with `--execute` changes nothing (no commit, no tag, no
+//! edited file). The unbroken workspace passes, so the breaks are what the refusals
+//! are about.
+//!
+//! `--rehearse` releases both crates in a clone, in order, and leaves the repository
+//! alone; a refused crate stops its dependents.
 // Builds fixture workspaces with std::fs: test code, not shipped.
 #![allow(clippy::disallowed_methods)]
 
@@ -40,11 +46,20 @@ mod tests {
 }
 ";
 
+/// Crate `tiny-user` (in `user/`): depends on `tiny` by path and version, as the real crates do.
+const USER_LIB: &str =
+    "//! Uses tiny.\n\n/// Two.\npub fn two() -> u32 {\n    tiny::one() + 1\n}\n";
+
 /// Writes the workspace for `case` with `lib` as the crate's source, commits it and
 /// returns its root.
 fn workspace(case: &str, lib: &str) -> Result<PathBuf, Failed> {
+    workspace_of(case, lib, false)
+}
+
+/// Like `workspace`, with crate `tiny-user` too when `with_user`.
+fn workspace_of(case: &str, lib: &str, with_user: bool) -> Result<PathBuf, Failed> {
     let root = Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .join("xtask-release-refusals")
+        .join("xtask-release-tiny")
         .join(case);
     let _ = std::fs::remove_dir_all(&root);
     let write = |rel: &str, text: &str| -> Result<(), Failed> {
@@ -53,10 +68,27 @@ fn workspace(case: &str, lib: &str) -> Result<PathBuf, Failed> {
         std::fs::write(path, text)?;
         Ok(())
     };
+    let members = match with_user {
+        true => "[\"tiny\", \"user\"]",
+        false => "[\"tiny\"]",
+    };
     write(
         "Cargo.toml",
-        "[workspace]\nresolver = \"3\"\nmembers = [\"tiny\"]\n",
+        &format!("[workspace]\nresolver = \"3\"\nmembers = {members}\n"),
     )?;
+    if with_user {
+        write(
+            "user/Cargo.toml",
+            "[package]\nname = \"tiny-user\"\nversion = \"0.1.0\"\nedition = \"2024\"\n\
+             license = \"MIT\"\ndescription = \"Uses tiny.\"\n\n\
+             [dependencies]\ntiny = { path = \"../tiny\", version = \"0.1.0\" }\n",
+        )?;
+        write("user/src/lib.rs", USER_LIB)?;
+        write(
+            "user/CHANGELOG.md",
+            "# Changelog\n\n## Unreleased\n\n- First.\n",
+        )?;
+    }
     write(".gitignore", "/target\n")?;
     write("deny.toml", "[licenses]\nversion = 2\nallow = [\"MIT\"]\n")?;
     write(
@@ -201,9 +233,115 @@ fn broken_intra_doc_link_is_refused_by_doc() -> Result<(), Failed> {
     refused("doc", &lib, "doc", "unresolved link to `Two`", "matrix")
 }
 
+/// Runs `xtask release --rehearse minor --root ROOT`; returns (success, output).
+fn rehearse(root: &Path) -> Result<(bool, String), Failed> {
+    let out = Command::new(env!("CARGO_BIN_EXE_xtask"))
+        .args(["release", "--rehearse", "minor", "--root"])
+        .arg(root)
+        .env("CARGO_TARGET_DIR", root.join("target"))
+        .env("CARGO_NET_OFFLINE", "true")
+        .output()?;
+    let text =
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    Ok((out.status.success(), text))
+}
+
+/// Whether the summary table has `krate` at 0.1.0 with `result`.
+fn table_row(out: &str, krate: &str, result: &str) -> bool {
+    out.lines().any(|l| {
+        let cols: Vec<&str> = l
+            .split("  ")
+            .map(str::trim)
+            .filter(|c| !c.is_empty())
+            .collect();
+        cols.len() == 4 && cols[0] == krate && cols[1] == "0.1.0" && cols[2] == result
+    })
+}
+
+fn rehearsal_releases_every_crate_in_a_clone_and_leaves_the_repository_alone() -> Result<(), Failed>
+{
+    let root = workspace_of("rehearse", LIB, true)?;
+    let before = state(&root)?;
+    let (ok, out) = rehearse(&root)?;
+    expect(ok, "the rehearsal passing", &out)?;
+    expect(
+        out.contains("order: tiny -> tiny-user"),
+        "dependencies first",
+        &out,
+    )?;
+    // Full dry runs (nothing skipped), then the execute runs skip what they checked.
+    for (line, n) in [
+        ("ok     matrix:", 2),
+        ("ok     test:", 2),
+        ("skip   test:", 2),
+    ] {
+        let found = out.lines().filter(|l| l.starts_with(line)).count();
+        expect(found == n, &format!("{n} lines {line:?}"), &out)?;
+    }
+    expect(table_row(&out, "tiny", "released"), "tiny released", &out)?;
+    expect(
+        table_row(&out, "tiny-user", "released"),
+        "tiny-user released",
+        &out,
+    )?;
+    expect(
+        out.contains("2 of 2 released in the clone"),
+        "the count",
+        &out,
+    )?;
+    let clone = root.join("target/release-rehearsal/ws");
+    let log = sh(&clone, "git", &["log", "--format=%s", "-n", "2"])?;
+    expect(
+        log == "release(tiny-user): v0.1.0\nrelease(tiny): v0.1.0\n",
+        "the release commits in the clone",
+        &log,
+    )?;
+    let remotes = sh(&clone, "git", &["remote"])?;
+    expect(
+        remotes.trim().is_empty(),
+        "a clone without a remote",
+        &remotes,
+    )?;
+    let after = state(&root)?;
+    expect(before == after, "the repository unchanged", &after)
+}
+
+fn rehearsal_does_not_run_the_dependents_of_a_refused_crate() -> Result<(), Failed> {
+    let lib = LIB.replace("assert_eq!(super::one(), 1)", "assert_eq!(super::one(), 2)");
+    let root = workspace_of("rehearse-refused", &lib, true)?;
+    let (ok, out) = rehearse(&root)?;
+    expect(!ok, "a failed rehearsal", &out)?;
+    expect(
+        line_starts(&out, "FAILED test:"),
+        "tiny's failing test",
+        &out,
+    )?;
+    expect(
+        table_row(&out, "tiny", "REFUSED in the dry run"),
+        "tiny refused",
+        &out,
+    )?;
+    expect(
+        table_row(&out, "tiny-user", "not run (needs tiny)"),
+        "user not run",
+        &out,
+    )?;
+    expect(out.contains("0 of 2 released"), "the count", &out)
+}
+
 fn main() {
     let args = Arguments::from_args();
-    let cases: [(&str, Body, &[&str]); 5] = [
+    let cases: [(&str, Body, &[&str]); 7] = [
+        (
+            "rehearsal_releases_every_crate_in_a_clone_and_leaves_the_repository_alone",
+            rehearsal_releases_every_crate_in_a_clone_and_leaves_the_repository_alone,
+            &["cargo-hack", "cargo-deny"],
+        ),
+        (
+            "rehearsal_does_not_run_the_dependents_of_a_refused_crate",
+            rehearsal_does_not_run_the_dependents_of_a_refused_crate,
+            &["cargo-hack", "cargo-deny"],
+        ),
         (
             "unbroken_crate_passes_every_step",
             unbroken_crate_passes_every_step,
