@@ -336,15 +336,19 @@ pub const TIERS: &[Tier] = &[
     Tier {
         name: "systemd-vm",
         // What systemd 252 enables in the root's cgroup.subtree_control on that kernel
-        // at boot: io, memory, pids (cpu only once a unit asks for CPU accounting).
+        // at boot: memory, pids, and cpu and io because system.slice sets CPUWeight
+        // and IOWeight (a drop-in of the payload, vm/sdvm.rs).
         provides: &[
             "root",
             "tier:systemd-vm",
             "systemd",
             "unified",
+            "v2:cpu",
             "v2:io",
             "v2:memory",
             "v2:pids",
+            "file:cpu.max",
+            "file:cpu.weight",
         ],
         core_files: false,
         runner: Runner::SystemdVm(SystemdVmSpec {

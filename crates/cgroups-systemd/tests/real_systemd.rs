@@ -343,6 +343,29 @@ fn manager_quota_is_rounded_as_systemd_stores_it() -> Result<(), Failed> {
     unit_gone(unit.name())
 }
 
+/// Where systemd delegates cpu (`systemd-vm`): the weight and the rounded quota
+/// reach `cpu.weight` and `cpu.max` of the scope.
+fn manager_cpu_weight_and_rounded_quota_reach_cpu_max() -> Result<(), Failed> {
+    let _serial = serial();
+    let unit = UnitName::new("system.slice", &unique("cpu"), "a")?;
+    let mgr = SystemdManager::new(unit.clone(), Bus::System)?;
+    let _guard = ManagerGuard(&mgr);
+    let sleeper = Sleeper::start()?;
+    mgr.add_pid(sleeper.pid())?;
+    let mut r = Resources::default();
+    r.cpu.weight = Some(300);
+    r.cpu.quota = Some(CpuQuota::Micros(12_345));
+    mgr.set(&r)?;
+    let dir = mgr.paths().remove("").ok_or("no unified path")?;
+    ensure_eq!(read(&dir.join("cpu.weight")).as_deref(), Some("300"));
+    ensure_eq!(read(&dir.join("cpu.max")).as_deref(), Some("13000 100000"));
+    let property = |name| client().unit_property_u64(unit.name(), SCOPE, name);
+    ensure_eq!(property("CPUWeight")?, 300);
+    ensure_eq!(property("CPUQuotaPerSecUSec")?, 130_000);
+    mgr.destroy()?;
+    unit_gone(unit.name())
+}
+
 fn manager_ensures_a_slice_twice_and_destroys_it() -> Result<(), Failed> {
     let _serial = serial();
     let name = format!("{}.slice", unique("mslice").replace('-', "_"));
@@ -504,6 +527,11 @@ fn main() {
             manager_tasks_max_stops_a_fork_loop,
         )
         .needs(Need::V2Controller("pids")),
+        Test::new(
+            "manager_cpu_weight_and_rounded_quota_reach_cpu_max",
+            manager_cpu_weight_and_rounded_quota_reach_cpu_max,
+        )
+        .needs(Need::V2Controller("cpu")),
     ];
     ktest::main(
         tests

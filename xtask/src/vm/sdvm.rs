@@ -41,6 +41,11 @@ StandardError=tty
 TTYPath=/dev/ttyS0
 ExecStart=/bin/bash /test/start.sh
 ";
+/// systemd 252 enables a controller at the cgroup2 root only for units that set one
+/// of its properties, and CPU accounting alone no longer needs `cpu` (kernel 4.15 and
+/// later): explicit default weights on `system.slice`, where the tests run, make it
+/// enable `cpu` and `io` at boot, so the tests' needs hold when the list is built.
+const WEIGHTS_DROP_IN: &str = "[Slice]\nCPUWeight=100\nIOWeight=100\n";
 /// Kernel command line: systemd quiet, no getty on the console the tests write to.
 const APPEND: &str = "systemd.show_status=0 systemd.mask=serial-getty@ttyS0.service \
                       systemd.mask=console-getty.service";
@@ -174,6 +179,14 @@ fn write_initrd(
     c.symlink(
         &format!("{units}/multi-user.target.wants/xtask-tests.service"),
         "../xtask-tests.service",
+    )
+    .map_err(err)?;
+    c.dir(&format!("{units}/system.slice.d"), 0o755)
+        .map_err(err)?;
+    c.file(
+        &format!("{units}/system.slice.d/cgtest-weights.conf"),
+        0o644,
+        WEIGHTS_DROP_IN.as_bytes(),
     )
     .map_err(err)?;
     let made: BTreeSet<String> = dirs.iter().map(|d| d.to_string()).collect();

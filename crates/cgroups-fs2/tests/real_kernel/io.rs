@@ -6,6 +6,7 @@ use std::io::Write;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use cgroups_core::convert::blkio_weight_to_io_weight;
 use cgroups_core::{DeviceNumber, Limit, Manager, Resources, ThrottleDevice};
 use cgroups_fs2::Fs2Manager;
 use ktest::{Failed, Need, Test, ensure, ensure_eq};
@@ -14,6 +15,12 @@ use crate::common::case;
 
 pub fn tests() -> Vec<Test> {
     vec![
+        Test::new(
+            "io_weight_is_written_on_the_scale_the_kernel_offers",
+            io_weight,
+        )
+        .needs(Need::Root)
+        .needs(Need::V2Controller("io")),
         Test::new(
             "io_max_for_a_real_disk_is_written_read_back_and_enforced",
             io_max,
@@ -57,6 +64,30 @@ pub fn dd_in(m: &Fs2Manager, args: &str) -> Result<Duration, Failed> {
     let status = status?;
     ensure!(status.success(), "dd {args}: {status}");
     Ok(start.elapsed())
+}
+
+/// C18: `io.bfq.weight` takes the blkio scale as is; without BFQ the weight is
+/// converted for `io.weight`. No disk needed: the default line changes.
+fn io_weight() -> Result<(), Failed> {
+    let c = case("ioweight")?;
+    let m = c.manager("job")?;
+    let mut r = Resources::default();
+    r.block_io.weight = Some(500);
+    m.create_with(&r)?;
+    m.set(&r)?;
+    let default_line = |file| -> Result<String, Failed> {
+        let text = c.read("job", file)?;
+        Ok(text.lines().next().unwrap_or("").to_owned())
+    };
+    match c.read("job", "io.bfq.weight") {
+        Ok(_) => ensure_eq!(default_line("io.bfq.weight")?, "default 500"),
+        Err(_) => {
+            let converted = blkio_weight_to_io_weight(500).ok_or("500 not converted")?;
+            ensure_eq!(default_line("io.weight")?, format!("default {converted}"));
+        }
+    }
+    c.manager("")?.destroy()?;
+    Ok(())
 }
 
 fn io_max() -> Result<(), Failed> {
