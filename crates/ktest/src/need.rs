@@ -19,6 +19,9 @@ pub enum Need {
     V1Comounted(&'static str, &'static str),
     /// A cgroup2 mount exists (pure v2 or the `unified` mount of a hybrid).
     Unified,
+    /// Only cgroup2 is mounted: no v1 hierarchy at all (not even `name=systemd`), so
+    /// systemd and the drivers put every controller on cgroup2.
+    PureV2,
     /// The controller is listed in the cgroup2 root's `cgroup.controllers` and enabled
     /// in its `cgroup.subtree_control` (tests never enable it at the root themselves).
     V2Controller(&'static str),
@@ -49,6 +52,7 @@ impl Need {
             Need::V1Controller(c) => format!("v1:{c}"),
             Need::V1Comounted(a, b) => format!("v1:{a},{b}"),
             Need::Unified => "unified".to_owned(),
+            Need::PureV2 => "pure-v2".to_owned(),
             Need::V2Controller(c) => format!("v2:{c}"),
             Need::UnifiedFile(f) => format!("file:{f}"),
             Need::V1MemoryAttach => "memory-attach".to_owned(),
@@ -75,6 +79,7 @@ impl Need {
             Need::Unified => mounts::unified_hierarchy()
                 .map(|_| ())
                 .ok_or_else(|| "no cgroup2 mount".to_owned()),
+            Need::PureV2 => probe_pure_v2(mounts::hierarchies()),
             Need::V2Controller(c) => probe_v2_controller(c),
             Need::UnifiedFile(f) => probe_unified_file(f),
             Need::V1MemoryAttach => probe_memory_attach(),
@@ -92,6 +97,18 @@ impl Need {
                 }
             }
         }
+    }
+}
+
+/// Pure v2: a cgroup2 mount and no v1 hierarchy among `mounted`.
+fn probe_pure_v2(mounted: &[mounts::Hierarchy]) -> Result<(), String> {
+    match mounted.iter().find(|h| !h.unified) {
+        Some(v1) => Err(format!(
+            "a v1 hierarchy is mounted at {} (hybrid or legacy layout)",
+            v1.mount_point.display()
+        )),
+        None if mounted.is_empty() => Err("no cgroup2 mount".to_owned()),
+        None => Ok(()),
     }
 }
 
@@ -213,6 +230,7 @@ mod tests {
     fn need_names_match_the_tier_provides_syntax() {
         assert_eq!(Need::V1Controller("memory").name(), "v1:memory");
         assert_eq!(Need::V1MemoryAttach.name(), "memory-attach");
+        assert_eq!(Need::PureV2.name(), "pure-v2");
         assert_eq!(Need::V1Comounted("cpu", "cpuacct").name(), "v1:cpu,cpuacct");
         assert_eq!(Need::UnifiedFile("cgroup.kill").name(), "file:cgroup.kill");
         assert_eq!(Need::Tier("v1-vm").name(), "tier:v1-vm");
@@ -235,6 +253,19 @@ mod tests {
             let env = std::env::var("CGTEST_ALLOW_MEMORY_ATTACH").is_ok_and(|v| v == "1");
             assert_eq!(memory_attach_allowed(), env);
         }
+    }
+
+    #[test]
+    fn pure_v2_is_only_cgroup2_mounted() {
+        let pure = "30 23 0:26 / /sys/fs/cgroup rw - cgroup2 cgroup2 rw,nsdelegate\n";
+        assert_eq!(probe_pure_v2(&mounts::parse_mountinfo(pure)), Ok(()));
+        let hybrid = "\
+32 31 0:29 / /sys/fs/cgroup/systemd rw - cgroup cgroup rw,name=systemd
+41 31 0:38 / /sys/fs/cgroup/unified rw - cgroup2 cgroup2 rw
+";
+        let err = probe_pure_v2(&mounts::parse_mountinfo(hybrid)).unwrap_err();
+        assert!(err.contains("/sys/fs/cgroup/systemd"), "{err}");
+        assert!(probe_pure_v2(&[]).is_err());
     }
 
     #[test]
