@@ -15,6 +15,18 @@
 //! (it only closes its own copy) and connects anew. A connection that broke
 //! (closed by the peer, I/O error) is dropped and made again once, then the call is
 //! retried.
+//!
+//! # The private socket
+//!
+//! [`Bus::Private`] talks to the system manager over `/run/systemd/private`, peer to
+//! peer: no bus daemon, so no `Hello`, no `AddMatch` (systemd sends its signals to
+//! every direct connection anyway) and no `NameAcquired`. systemd (checked with 252)
+//! does not answer a message that reaches it in the same read as the `BEGIN` that
+//! ends authentication: the bytes wait in its buffer until more bytes arrive. rustbus
+//! sends `BEGIN` right before the first message, so a fresh private connection is
+//! woken with `org.freedesktop.DBus.Peer.Ping`s: one, and another every 50 ms until
+//! a reply comes (the later bytes make systemd read, and it then answers what was
+//! waiting). See `private.rs`.
 
 use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
@@ -34,8 +46,11 @@ pub const CALL_TIMEOUT: Duration = Duration::from_secs(10);
 /// Budget for a start or stop job to finish.
 pub const JOB_TIMEOUT: Duration = Duration::from_secs(30);
 
-const DEST: &str = "org.freedesktop.systemd1";
-const PATH: &str = "/org/freedesktop/systemd1";
+/// systemd's private socket.
+pub(crate) const PRIVATE_SOCKET: &str = "/run/systemd/private";
+
+pub(crate) const DEST: &str = "org.freedesktop.systemd1";
+pub(crate) const PATH: &str = "/org/freedesktop/systemd1";
 const MANAGER: &str = "org.freedesktop.systemd1.Manager";
 
 /// Which bus to talk to systemd on.
@@ -47,10 +62,22 @@ pub enum Bus {
     /// The user's session bus (`$DBUS_SESSION_BUS_ADDRESS`, else
     /// `$XDG_RUNTIME_DIR/bus`): the user's own systemd, rootless.
     User,
+    /// systemd's private socket `/run/systemd/private`: the system manager without
+    /// a bus daemon (root only; what `systemctl` uses as root). Peer to peer: no
+    /// `Hello`, no match rules.
+    Private,
 }
 
-struct Conn {
-    conn: DuplexConn,
+impl Bus {
+    /// Whether a bus daemon sits between us and systemd (it wants `Hello` and match
+    /// rules); the private socket is peer to peer.
+    pub(crate) fn has_daemon(self) -> bool {
+        !matches!(self, Bus::Private)
+    }
+}
+
+pub(crate) struct Conn {
+    pub(crate) conn: DuplexConn,
     owner_pid: u32,
     /// `JobRemoved` signals read while waiting for something else: (job path, result).
     finished_jobs: Vec<(String, String)>,
@@ -58,6 +85,7 @@ struct Conn {
 
 static SYSTEM: Mutex<Option<Conn>> = Mutex::new(None);
 static USER: Mutex<Option<Conn>> = Mutex::new(None);
+static PRIVATE: Mutex<Option<Conn>> = Mutex::new(None);
 
 /// A handle on the process's connection to systemd on one bus.
 #[derive(Debug, Clone, Copy)]
@@ -75,6 +103,7 @@ impl Client {
         let slot = match self.bus {
             Bus::System => &SYSTEM,
             Bus::User => &USER,
+            Bus::Private => &PRIVATE,
         };
         slot.lock().unwrap_or_else(|e| e.into_inner())
     }
@@ -280,6 +309,10 @@ impl Client {
     }
 
     fn subscribe(&self) -> Result<()> {
+        if !self.bus.has_daemon() {
+            // systemd sends job signals to every direct connection.
+            return Ok(());
+        }
         let rule = "type='signal',sender='org.freedesktop.systemd1',\
                     interface='org.freedesktop.systemd1.Manager',member='JobRemoved'";
         self.call(
@@ -375,7 +408,7 @@ fn call_on(
 }
 
 /// Keeps a `JobRemoved(u id, o job, s unit, s result)` signal for [`Client::wait_job`].
-fn note_signal(c: &mut Conn, msg: &MarshalledMessage) {
+pub(crate) fn note_signal(c: &mut Conn, msg: &MarshalledMessage) {
     if msg.typ != MessageType::Signal || msg.dynheader.member.as_deref() != Some("JobRemoved") {
         return;
     }
@@ -406,7 +439,7 @@ fn parse<'a, T: rustbus::Unmarshal<'a, 'a>>(
 }
 
 #[cold]
-fn method_error(member: &str, reply: &MarshalledMessage) -> Error {
+pub(crate) fn method_error(member: &str, reply: &MarshalledMessage) -> Error {
     let name = reply.dynheader.error_name.clone().unwrap_or_default();
     let text: String = reply.body.parser().get().unwrap_or_default();
     let kind = match name.as_str() {
@@ -421,7 +454,7 @@ fn method_error(member: &str, reply: &MarshalledMessage) -> Error {
 }
 
 #[cold]
-fn conn_error(e: rustbus::connection::Error, doing: &str) -> Error {
+pub(crate) fn conn_error(e: rustbus::connection::Error, doing: &str) -> Error {
     use rustbus::connection::Error as E;
     let kind = match e {
         E::TimedOut => ErrorKind::Timeout,
@@ -440,23 +473,45 @@ fn connect(bus: Bus) -> Result<Conn> {
             let path = std::path::Path::new(&dir).join("bus");
             nix::sys::socket::UnixAddr::new(&path).map_err(rustbus::connection::Error::NixError)
         }),
+        Bus::Private => nix::sys::socket::UnixAddr::new(PRIVATE_SOCKET)
+            .map_err(rustbus::connection::Error::NixError),
     };
-    let fail = |e: rustbus::connection::Error| {
-        let hint = match bus {
-            Bus::System => "cannot reach the system bus (is dbus running?)",
-            Bus::User => {
-                "cannot reach the user bus (no DBUS_SESSION_BUS_ADDRESS or XDG_RUNTIME_DIR/bus; install dbus-user-session)"
-            }
-        };
-        Error::new(ErrorKind::Connect, hint).with_source(e)
-    };
-    let addr = addr.map_err(fail)?;
-    let mut conn = DuplexConn::connect_to_bus(addr, false).map_err(fail)?;
-    conn.send_hello(Timeout::Duration(CALL_TIMEOUT))
-        .map_err(fail)?;
-    Ok(Conn {
+    let fail =
+        |e: rustbus::connection::Error| Error::new(ErrorKind::Connect, hint(bus)).with_source(e);
+    open(bus, addr.map_err(fail)?).map_err(|e| match e.kind() {
+        ErrorKind::Timeout => e,
+        _ => Error::new(ErrorKind::Connect, hint(bus)).with_source(e),
+    })
+}
+
+/// What to check when `bus` cannot be reached.
+fn hint(bus: Bus) -> &'static str {
+    match bus {
+        Bus::System => "cannot reach the system bus (is dbus running?)",
+        Bus::User => {
+            "cannot reach the user bus (no DBUS_SESSION_BUS_ADDRESS or XDG_RUNTIME_DIR/bus; install dbus-user-session)"
+        }
+        Bus::Private => {
+            "cannot reach systemd's private socket /run/systemd/private (needs root and systemd as PID 1)"
+        }
+    }
+}
+
+/// Authenticates on `addr`, then says `Hello` to a bus daemon or wakes the peer.
+pub(crate) fn open(bus: Bus, addr: nix::sys::socket::UnixAddr) -> Result<Conn> {
+    let auth = |e| Error::new(ErrorKind::Connect, "D-Bus authentication failed").with_source(e);
+    let conn = DuplexConn::connect_to_bus(addr, false).map_err(auth)?;
+    let mut conn = Conn {
         conn,
         owner_pid: std::process::id(),
         finished_jobs: Vec::new(),
-    })
+    };
+    if bus.has_daemon() {
+        conn.conn
+            .send_hello(Timeout::Duration(CALL_TIMEOUT))
+            .map_err(|e| conn_error(e, "saying Hello"))?;
+    } else {
+        crate::private::wake_peer(&mut conn)?;
+    }
+    Ok(conn)
 }

@@ -92,6 +92,17 @@ pub(crate) fn under_manager(manager_cgroup: &str, unit_path: &str) -> String {
     format!("{base}{unit_path}")
 }
 
+/// Whether a process the fs driver may not move (`kind`) is moved by systemd instead
+/// (`AttachProcessesToUnit`): a rootless caller may write only inside its delegated
+/// subtree, but moving a process needs write access to the `cgroup.procs` of the
+/// common ancestor of both cgroups; the user manager asks PID 1 to do it.
+pub(crate) fn attach_through_systemd(
+    kind: cgroups_core::ErrorKind,
+    version: crate::version::SystemdVersion,
+) -> bool {
+    kind == cgroups_core::ErrorKind::PermissionDenied && version.has_attach_processes()
+}
+
 /// Whether a unit's `DevicePolicy` and `DeviceAllow` are systemd's defaults.
 pub(crate) fn default_devices(policy: &str, allow: &[(String, String)]) -> bool {
     policy == "auto" && allow.is_empty()
@@ -222,6 +233,18 @@ mod tests {
             under_manager("", "/system.slice/x.scope"),
             "/system.slice/x.scope"
         );
+    }
+
+    #[test]
+    fn only_a_refused_move_is_left_to_systemd_and_only_from_238() {
+        use crate::version::SystemdVersion;
+        use cgroups_core::ErrorKind as K;
+        let (denied, v) = (K::PermissionDenied, SystemdVersion);
+        assert!(attach_through_systemd(denied, v(252)));
+        assert!(attach_through_systemd(denied, v(238)));
+        assert!(!attach_through_systemd(denied, v(237)));
+        assert!(!attach_through_systemd(K::NotFound, v(252)));
+        assert!(!attach_through_systemd(K::Io, v(252)));
     }
 
     #[test]

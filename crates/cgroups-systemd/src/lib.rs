@@ -19,8 +19,9 @@
 //!   `cgroups-fs` (v1 and hybrid hosts) on the unit's cgroup for what systemd does
 //!   not manage. A scope starts with its first process (`add_pid`).
 //!
-//! What it touches: the system bus socket `/run/dbus/system_bus_socket` or the user
-//! bus (`$DBUS_SESSION_BUS_ADDRESS`, `$XDG_RUNTIME_DIR/bus`). The building blocks
+//! What it touches: the system bus socket `/run/dbus/system_bus_socket`, systemd's
+//! private socket `/run/systemd/private` ([`Bus::Private`], root, no bus daemon) or
+//! the user bus (`$DBUS_SESSION_BUS_ADDRESS`, `$XDG_RUNTIME_DIR/bus`). The building blocks
 //! write no cgroup file; [`SystemdManager`] writes through the fs drivers (see their
 //! crate pages) and reads `/proc/devices` for device rules on systemd before 240.
 //!
@@ -58,6 +59,7 @@ mod decide;
 pub mod device_props;
 mod error;
 mod manager;
+mod private;
 pub mod properties;
 pub mod property;
 pub mod slice;

@@ -70,7 +70,12 @@ impl Fs {
 /// - everything else is the fs driver's, on the unit's cgroup.
 ///
 /// The user bus ([`Bus::User`]) makes the fs driver rootless-tolerant and puts the
-/// unit below the user manager's own cgroup.
+/// unit below the user manager's own cgroup. A rootless process may move processes
+/// only within its delegated subtree (the kernel wants write access to the
+/// `cgroup.procs` of the common ancestor); when the fs driver is refused a move,
+/// [`add_pid`](Manager::add_pid) asks systemd (`AttachProcessesToUnit`, systemd ≥ 238:
+/// the user manager has PID 1 do it). [`Bus::Private`] is the system manager
+/// without a bus daemon.
 #[derive(Debug)]
 pub struct SystemdManager {
     unit: UnitName,
@@ -107,7 +112,7 @@ impl SystemdManager {
         let client = Client::new(bus);
         let rootless = bus == Bus::User;
         let path = match bus {
-            Bus::System => unit.cgroup_path(),
+            Bus::System | Bus::Private => unit.cgroup_path(),
             Bus::User => {
                 let base = client
                     .manager_property("ControlGroup")
@@ -213,6 +218,25 @@ impl SystemdManager {
         }
         sent.map_err(Error::into_core)?;
         Ok(copy)
+    }
+
+    /// The fs driver's move of `pid` into `sub` (`""`: the unit's own cgroup), or
+    /// systemd's `AttachProcessesToUnit` when the fs driver is refused.
+    fn move_pid(&self, sub: &str, pid: u32) -> CoreResult<()> {
+        let fs = self.fs();
+        let moved = match sub {
+            "" => fs.manager().add_pid(pid),
+            sub => fs.manager().add_pid_to(sub, pid),
+        };
+        match moved {
+            Err(e) if decide::attach_through_systemd(e.kind(), self.systemd_version()?) => {
+                log::debug!("{e}; asking systemd to move {pid}");
+                self.client
+                    .attach_process(self.unit.name(), sub, pid)
+                    .map_err(Error::into_core)
+            }
+            other => other,
+        }
     }
 
     fn fs(&self) -> Arc<Fs> {

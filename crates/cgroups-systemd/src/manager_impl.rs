@@ -33,19 +33,21 @@ impl Manager for SystemdManager {
     }
 
     /// Starts a scope that is not running with `PIDs=[pid]`; otherwise the fs driver
-    /// moves `pid`.
+    /// moves `pid`, and where it may not (rootless, `pid` outside the delegated
+    /// subtree) systemd does (`AttachProcessesToUnit`, systemd ≥ 238).
     fn add_pid(&self, pid: u32) -> CoreResult<()> {
         let state = self.active_state()?;
         match self.unit.kind() {
             UnitKind::Scope if decide::needs_start(state.as_deref()) => {
                 self.apply(Some(pid), &Resources::default())
             }
-            _ => self.fs().manager().add_pid(pid),
+            _ => self.move_pid("", pid),
         }
     }
 
+    /// The fs driver moves `pid` into `sub`; where it may not, systemd does.
     fn add_pid_to(&self, sub: &str, pid: u32) -> CoreResult<()> {
-        self.fs().manager().add_pid_to(sub, pid)
+        self.move_pid(sub, pid)
     }
 
     fn set(&self, resources: &Resources) -> CoreResult<()> {

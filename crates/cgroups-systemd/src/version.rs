@@ -19,6 +19,12 @@ impl SystemdVersion {
     /// An unknown version: every gated feature is off.
     pub const UNKNOWN: SystemdVersion = SystemdVersion(0);
 
+    /// `AttachProcessesToUnit`: the manager moves a process into a unit's cgroup,
+    /// asking PID 1 when it may not itself (238).
+    pub fn has_attach_processes(self) -> bool {
+        self.0 >= 238
+    }
+
     /// `DeviceAllow=char-MAJOR` and `/dev/char/M:m` without an existing node (240).
     pub fn has_major_device_groups(self) -> bool {
         self.0 >= 240

@@ -1,74 +1,17 @@
-//! Against a real systemd on the system bus (the systemd container tier): transient
-//! scopes and slices, properties read back, unit exists, a failed job, stop, and the
-//! connection across `fork`. Limits are stored by systemd there, not enforced.
+//! Against a real systemd on the system bus and its private socket (the systemd
+//! container and VM tiers): transient scopes and slices, properties read back, unit
+//! exists, a failed job, stop, and the connection across `fork`; in the systemd VM
+//! (pure v2) limits are enforced. The v1 path is `real_systemd_v1`.
 
-use std::process::{Child, Command};
+mod common;
 
 use cgroups_core::{CpuQuota, ErrorKind as CoreKind, FreezerState, Limit, Manager, Resources};
 use cgroups_systemd::properties::{CgroupVersion, unit_properties};
 use cgroups_systemd::property::{Property, Value};
 use cgroups_systemd::unit::UnitName;
-use cgroups_systemd::version::{SystemdVersion, parse_version};
 use cgroups_systemd::{Bus, Client, ErrorKind, SystemdManager};
+use common::*;
 use ktest::{Failed, Need, Test, ensure, ensure_eq};
-
-const SCOPE: &str = "org.freedesktop.systemd1.Scope";
-const UNIT: &str = "org.freedesktop.systemd1.Unit";
-
-fn client() -> Client {
-    Client::new(Bus::System)
-}
-
-/// Every test holds this while it uses the bus, so that the fork test forks while no
-/// other thread is inside a client call (the documented contract of `fork`).
-static BUS: std::sync::Mutex<()> = std::sync::Mutex::new(());
-
-fn serial() -> std::sync::MutexGuard<'static, ()> {
-    BUS.lock().unwrap_or_else(|e| e.into_inner())
-}
-
-fn unique(tag: &str) -> String {
-    format!("cgtest-{}-{tag}", std::process::id())
-}
-
-/// A child that sleeps, killed and reaped on drop.
-struct Sleeper(Child);
-
-impl Sleeper {
-    fn start() -> Result<Sleeper, Failed> {
-        let child = Command::new("sleep").arg("60").spawn()?;
-        Ok(Sleeper(child))
-    }
-    fn pid(&self) -> u32 {
-        self.0.id()
-    }
-}
-
-impl Drop for Sleeper {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-/// Stops the unit on drop (also when a check failed).
-struct UnitGuard(String);
-
-impl Drop for UnitGuard {
-    fn drop(&mut self) {
-        let _ = client().stop_unit(&self.0);
-    }
-}
-
-fn version() -> Result<SystemdVersion, Failed> {
-    let text = client().version()?;
-    Ok(SystemdVersion(parse_version(&text).ok_or("no version")?))
-}
-
-#[allow(clippy::disallowed_methods)] // reading procfs of our own child in a test
-fn cgroup_of(pid: u32) -> Result<String, Failed> {
-    Ok(std::fs::read_to_string(format!("/proc/{pid}/cgroup"))?)
-}
 
 fn scope_with_pid_starts_and_reads_back() -> Result<(), Failed> {
     let _serial = serial();
@@ -214,29 +157,36 @@ fn forked_child_reconnects_instead_of_using_the_parents_connection() -> Result<(
     Ok(())
 }
 
-#[allow(clippy::disallowed_methods)] // reading cgroupfs files in a test
-fn read(path: &std::path::Path) -> Option<String> {
-    std::fs::read_to_string(path)
-        .ok()
-        .map(|s| s.trim().to_owned())
-}
-
-fn unit_gone(name: &str) -> Result<(), Failed> {
-    let gone = client().get_unit(name);
-    ensure!(
-        matches!(&gone, Err(e) if e.kind() == ErrorKind::NoSuchUnit),
-        "unit still loaded: {gone:?}"
+/// The private socket: no bus daemon, no `Hello`; the first call is answered (it
+/// used to wait forever, read together with `BEGIN`), a scope starts and stops, and
+/// its job signals arrive without a match rule.
+fn private_socket_starts_and_stops_a_scope() -> Result<(), Failed> {
+    let _serial = serial();
+    let private = Client::new(Bus::Private);
+    ensure_eq!(private.version()?, client().version()?);
+    let sleeper = Sleeper::start()?;
+    let unit = UnitName::new("system.slice", &unique("p2p"), "a")?;
+    let props = unit_properties(
+        &unit,
+        Some(sleeper.pid()),
+        &Resources::default(),
+        CgroupVersion::V2,
+        version()?,
     );
-    Ok(())
-}
-
-/// Destroys through the manager on drop (also when a check failed).
-struct ManagerGuard<'a>(&'a SystemdManager);
-
-impl Drop for ManagerGuard<'_> {
-    fn drop(&mut self) {
-        let _ = self.0.destroy();
-    }
+    private.start_transient_unit(unit.name(), &props)?;
+    let _guard = UnitGuard(unit.name().to_owned());
+    ensure_eq!(
+        private.unit_property(unit.name(), UNIT, "ActiveState")?,
+        "active"
+    );
+    // The system bus sees the unit the private socket made.
+    ensure_eq!(
+        client().unit_property(unit.name(), SCOPE, "ControlGroup")?,
+        unit.cgroup_path()
+    );
+    ensure!(cgroup_of(sleeper.pid())?.contains(&unit.cgroup_path()));
+    private.stop_unit(unit.name())?;
+    unit_gone(unit.name())
 }
 
 fn limits() -> Resources {
@@ -379,50 +329,13 @@ fn manager_ensures_a_slice_twice_and_destroys_it() -> Result<(), Failed> {
         client().unit_property(&name, UNIT, "ActiveState")?,
         "active"
     );
-    let dir = mgr.paths().remove("").ok_or("no unified path")?;
+    // The slice's directory on cgroup2 (pure v2) or in any v1 hierarchy.
+    let dir = mgr.paths().into_values().next().ok_or("no path")?;
+    ensure!(dir.ends_with(&unit.cgroup_path()[1..]), "{}", dir.display());
     mgr.destroy()?;
     unit_gone(&name)?;
     ensure!(!dir.exists(), "{} left behind", dir.display());
     Ok(())
-}
-
-/// A shell in the scope that waits for a line on stdin, then runs `script`.
-struct Gated(Child);
-
-impl Gated {
-    fn start(script: &str) -> Result<Gated, Failed> {
-        let child = Command::new("sh")
-            .args(["-c", &format!("read go; {script}")])
-            .stdin(std::process::Stdio::piped())
-            .spawn()?;
-        Ok(Gated(child))
-    }
-
-    /// Lets the script run and waits for it.
-    fn release(&mut self) -> Result<std::process::ExitStatus, Failed> {
-        use std::io::Write;
-        let mut stdin = self.0.stdin.take().ok_or("no stdin")?;
-        stdin.write_all(b"go\n")?;
-        drop(stdin);
-        Ok(self.0.wait()?)
-    }
-}
-
-impl Drop for Gated {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-/// The `key value` line of a flat-keyed cgroup file.
-fn keyed(dir: &std::path::Path, file: &str, key: &str) -> Result<u64, Failed> {
-    let text = read(&dir.join(file)).ok_or_else(|| format!("no {file}"))?;
-    let value = text
-        .lines()
-        .find_map(|l| l.strip_prefix(key)?.strip_prefix(' '))
-        .ok_or_else(|| format!("no {key} in {file}: {text:?}"))?;
-    Ok(value.trim().parse()?)
 }
 
 /// A scope of the manager, kept alive by a sleeper, with `resources` set.
@@ -502,9 +415,15 @@ fn main() {
             forked_child_reconnects_instead_of_using_the_parents_connection,
         ),
         Test::new(
+            "private_socket_starts_and_stops_a_scope",
+            private_socket_starts_and_stops_a_scope,
+        ),
+        // cgroup2 files and v2 properties: pure v2 only (v1: real_systemd_v1).
+        Test::new(
             "manager_scope_starts_with_its_first_pid_sets_freezes_and_destroys",
             manager_scope_starts_with_its_first_pid_sets_freezes_and_destroys,
-        ),
+        )
+        .needs(Need::PureV2),
         Test::new(
             "manager_quota_is_rounded_as_systemd_stores_it",
             manager_quota_is_rounded_as_systemd_stores_it,
