@@ -150,6 +150,14 @@ pub fn run(root: &Path, level: Level) -> bool {
         level.name()
     );
     println!("   HEAD {head}");
+    match git(root, &["status", "--porcelain"]) {
+        Ok(d) if !d.is_empty() => println!(
+            "note   {} uncommitted paths in {} are not part of the rehearsal (HEAD only)",
+            d.lines().count(),
+            root.display()
+        ),
+        _ => {}
+    }
     println!("   clone {} (target {})", clone.display(), target.display());
     if let Err(e) = prepare(root, &clone) {
         println!("FAILED clone: {e}");
