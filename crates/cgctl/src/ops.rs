@@ -5,11 +5,13 @@ use crate::backend::{self, Backend};
 use crate::cli::{DestroyArgs, PathArg, Placement, PsArgs, UpdateArgs};
 use crate::driver::Driver;
 use crate::failure::require_root;
-use crate::target::{self, Target};
+use crate::target::{self, Access, Target};
 use crate::{Failure, Result, limits};
 
+/// The target of a command that changes it: only cgctl's own scopes (see
+/// [`crate::target`]).
 fn existing(path: &str, placement: &Placement) -> Result<Backend> {
-    target::open_existing(path, placement)
+    target::open_existing(path, placement, Access::Change)
 }
 
 /// `cgctl update PATH [limits]`.
@@ -57,7 +59,7 @@ pub fn kill(args: PathArg) -> Result<i32> {
 
 /// `cgctl ps PATH`: one pid per line on stdout.
 pub fn ps(args: PsArgs) -> Result<i32> {
-    let backend = existing(&args.path, &args.placement)?;
+    let backend = target::open_existing(&args.path, &args.placement, Access::Read)?;
     let m = backend.manager.as_ref();
     let mut pids = match (args.threads, args.recursive) {
         (true, _) => m.threads()?,
@@ -79,7 +81,7 @@ pub fn ps(args: PsArgs) -> Result<i32> {
 /// and reset (its cgroup goes with it).
 pub fn destroy(args: DestroyArgs) -> Result<i32> {
     require_root("cgctl destroy")?;
-    let backend = match target::resolve(&args.path, args.placement.driver)? {
+    let backend = match target::resolve(&args.path, args.placement.driver, Access::Change)? {
         Target::Cgroup(path) => backend::open(path, &args.placement)?,
         Target::Unit(unit) => backend::open_unit(unit, &args.placement)?,
         Target::MissingUnit(name) => {

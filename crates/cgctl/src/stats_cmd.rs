@@ -82,11 +82,11 @@ pub fn stats(args: StatsArgs) -> Result<i32> {
 
 /// The cgroup path of the target (the root stays the root).
 fn cgroup_of(args: &StatsArgs) -> Result<String> {
-    use crate::target::{Target, resolve};
+    use crate::target::{Access, Target, resolve};
     if relative(&args.path).is_empty() {
         return Ok(String::new());
     }
-    match resolve(&args.path, args.driver)? {
+    match resolve(&args.path, args.driver, Access::Read)? {
         Target::Cgroup(path) => Ok(path.to_string()),
         Target::Unit(unit) => Ok(unit.cgroup_path()),
         Target::MissingUnit(name) => {
