@@ -13,7 +13,12 @@
 //! The same helper without a command is the keeper: it waits for end of file on its
 //! gate and holds the scope open after the command exits, so that the usage can
 //! still be read (systemd stops a scope whose last process exited and removes its
-//! cgroup).
+//! cgroup). End of file on the keeper's gate means cgctl is done or gone (killed
+//! with SIGKILL): the keeper then asks systemd to stop its scope (`--scope UNIT`),
+//! which ends the command and whatever it started, so that nothing outlives cgctl.
+//! It does so only when it is in that scope and the scope is cgctl's
+//! (`cgctl-*.scope`): a keeper started by hand, or not yet moved into its scope,
+//! stops nothing.
 //!
 //! `std::process::Command::spawn` waits until the child execs, so a child blocking
 //! in `pre_exec` would deadlock it; exec'ing a helper that blocks afterwards does not.
@@ -43,13 +48,24 @@ pub struct HoldArgs {
     /// Write end of the errors pipe (inherited); required with a command.
     #[arg(long, value_name = "FD")]
     pub errors: Option<RawFd>,
+    /// A keeper: the scope it stops when its gate closes (see the module).
+    #[arg(long, value_name = "UNIT", conflicts_with = "command")]
+    pub scope: Option<String>,
     /// The command to exec once the gate opens (none: a keeper).
     #[arg(last = true, value_name = "CMD")]
     pub command: Vec<String>,
 }
 
 /// Takes ownership of an inherited pipe descriptor after checking that it is one.
+/// cgctl passes descriptors from 3 up; 0, 1 and 2 are the command's stdio and are
+/// refused, as is one descriptor given twice (it would be closed twice).
 fn inherited_pipe(fd: RawFd) -> Result<OwnedFd> {
+    if fd < 3 {
+        return Err(Failure::usage(format!(
+            "__hold is internal to `cgctl run`: descriptor {fd} is standard input, output \
+             or error, not an inherited pipe"
+        )));
+    }
     let link = std::fs::read_link(format!("/proc/self/fd/{fd}")).ok();
     if !link.is_some_and(|l| l.to_string_lossy().starts_with("pipe:")) {
         return Err(Failure::usage(format!(
@@ -63,6 +79,17 @@ fn inherited_pipe(fd: RawFd) -> Result<OwnedFd> {
 
 /// `cgctl __hold`: waits at the gate, then execs the command or exits.
 pub fn hold(args: HoldArgs) -> Result<i32> {
+    if args.errors == Some(args.gate) {
+        return Err(Failure::usage(format!(
+            "__hold is internal to `cgctl run`: --gate and --errors are both descriptor {}",
+            args.gate
+        )));
+    }
+    if !args.command.is_empty() && args.errors.is_none() {
+        return Err(Failure::usage(
+            "__hold is internal to `cgctl run`: a command needs --errors",
+        ));
+    }
     let gate = inherited_pipe(args.gate)?;
     let errors = args.errors.map(inherited_pipe).transpose()?;
     let mut byte = [0u8; 1];
@@ -74,6 +101,10 @@ pub fn hold(args: HoldArgs) -> Result<i32> {
         }
     };
     drop(gate);
+    if let Some(scope) = &args.scope {
+        stop_own_scope(scope);
+        return Ok(0);
+    }
     let (Some(program), Some(errors), true) = (args.command.first(), errors, opened) else {
         // A keeper released, or the run was abandoned before the command started.
         return Ok(0);
@@ -92,6 +123,56 @@ pub fn hold(args: HoldArgs) -> Result<i32> {
     } else {
         crate::failure::EXIT_CANNOT_EXEC
     })
+}
+
+/// The keeper's last act when `scope` is cgctl's and this process is in its cgroup:
+/// every process of the scope is killed (the keeper last), then systemd is asked to
+/// stop it. cgctl has done both already when it ends normally; this is for cgctl
+/// killed by SIGKILL, so that a command that ignores SIGTERM does not outlive it.
+fn stop_own_scope(scope: &str) {
+    if !crate::target::is_cgctl_scope_name(scope) {
+        return;
+    }
+    let Ok(own) = cgroups_core::ProcCgroup::of_process(None) else {
+        return;
+    };
+    let in_scope = |path: &&str| path.rsplit('/').next() == Some(scope);
+    if let Some(unified) = own.unified.as_deref().filter(in_scope) {
+        kill_others_in(unified);
+    } else if !own.v1_path("systemd").is_some_and(|p| in_scope(&p)) {
+        return;
+    }
+    let client = cgroups_systemd::Client::new(cgroups_systemd::Bus::System);
+    // Nothing to report to: cgctl is gone, or stops the unit itself.
+    let _ = client.stop_unit(scope);
+}
+
+/// SIGKILLs every process of the cgroup2 cgroup `path` except this one, until none
+/// is left (a fork loop is outrun in a few rounds; at most 100).
+fn kill_others_in(path: &str) {
+    let Ok(hierarchies) = cgroups_core::Hierarchies::detect() else {
+        return;
+    };
+    let Some(mount) = hierarchies.unified_mount() else {
+        return;
+    };
+    let dir = cgroups_core::CgroupDir::open_root(mount)
+        .and_then(|root| root.open_child(path.trim_start_matches('/')));
+    let Ok(dir) = dir else { return };
+    let me = std::process::id();
+    for _ in 0..100 {
+        let Ok(pids) = dir.pids() else { return };
+        let others: Vec<u32> = pids.into_iter().filter(|&p| p != me).collect();
+        if others.is_empty() {
+            return;
+        }
+        for pid in others {
+            if let Some(pid) = rustix::process::Pid::from_raw(pid as i32) {
+                let _ = rustix::process::kill_process(pid, rustix::process::Signal::KILL);
+            }
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
 }
 
 /// Highest descriptor the fallback of [`cloexec_from_3`] marks.
@@ -161,9 +242,18 @@ fn inheritable(fd: &OwnedFd) -> Result<()> {
 }
 
 impl Held {
-    /// Starts `cgctl __hold` for `command` (with the caller's stdio), or a keeper
-    /// (`None`, without stdio).
-    pub fn spawn(command: Option<&[String]>) -> Result<Held> {
+    /// Starts `cgctl __hold` for `command` (with the caller's stdio).
+    pub fn spawn(command: &[String]) -> Result<Held> {
+        Held::start(Some(command), None)
+    }
+
+    /// Starts a keeper for `scope` (without stdio): it holds the scope open until
+    /// dropped and stops it if cgctl dies.
+    pub fn keeper(scope: &str) -> Result<Held> {
+        Held::start(None, Some(scope))
+    }
+
+    fn start(command: Option<&[String]>, scope: Option<&str>) -> Result<Held> {
         let exe = std::env::current_exe()
             .map_err(|e| Failure::usage(format!("finding cgctl's own executable: {e}")))?;
         let (gate_r, gate_w) = pipe()?;
@@ -181,6 +271,9 @@ impl Held {
                 errors_w = Some(w);
             }
             None => {
+                if let Some(scope) = scope {
+                    cmd.arg("--scope").arg(scope);
+                }
                 // Its own process group: a Ctrl-C for the command's group must not
                 // end the keeper while the command goes on.
                 cmd.stdin(Stdio::null())

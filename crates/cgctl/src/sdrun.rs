@@ -51,6 +51,20 @@ pub fn slice_of(parent: Option<&str>) -> Result<String> {
     }
     cgroups_systemd::slice::validate_slice(parent)
         .map_err(|e| Failure::usage(format!("--parent: {e}")))?;
+    // validate_slice checks the structure only; systemd also refuses these.
+    let allowed = |c: char| c.is_ascii_alphanumeric() || ":-_.\\".contains(c);
+    if let Some(c) = parent.chars().find(|&c| !allowed(c)) {
+        return Err(Failure::usage(format!(
+            "--parent {parent:?}: systemd refuses the character {c:?} in unit names \
+             (allowed: ASCII letters and digits, ':', '-', '_', '.', '\\')"
+        )));
+    }
+    if parent.len() > 255 {
+        return Err(Failure::usage(format!(
+            "--parent: a unit name is at most 255 bytes, this one has {}",
+            parent.len()
+        )));
+    }
     Ok(parent.to_owned())
 }
 
@@ -85,24 +99,38 @@ fn bus_failure(what: &str, e: cgroups_systemd::Error) -> Failure {
     Failure::usage(format!("{what}: {e}"))
 }
 
+fn already_exists(unit: &UnitName, state: &str) -> Failure {
+    Failure::usage(format!(
+        "unit {} already exists ({state}): `cgctl run` only runs in a new scope \
+         (choose another --name, or stop it with `cgctl destroy --kill {}`)",
+        unit.name(),
+        unit.name()
+    ))
+}
+
 /// Refuses a unit that is already running (a failed or inactive one is reset when
 /// started).
 fn refuse_running(client: &Client, unit: &UnitName) -> Result<()> {
     match client.unit_property(unit.name(), UNIT_IFACE, "ActiveState") {
         Ok(state) if state == "inactive" || state == "failed" => Ok(()),
-        Ok(state) => Err(Failure::usage(format!(
-            "unit {} already exists ({state}): `cgctl run` only runs in a new scope \
-             (choose another --name, or stop it with `cgctl destroy --kill {}`)",
-            unit.name(),
-            unit.name()
-        ))),
+        Ok(state) => Err(already_exists(unit, &state)),
         Err(e) if e.kind() == ErrorKind::NoSuchUnit => Ok(()),
         Err(e) => Err(bus_failure("asking systemd about the unit", e)),
     }
 }
 
-/// Starts the scope with `pid` as its first process.
-fn start_scope(backend: &Backend, unit: &UnitName, pid: u32, resources: &Resources) -> Result<()> {
+/// Starts the scope with `pid` as its first process; returns its cgroup as systemd
+/// reports it. `cleanup` is armed as soon as
+/// the unit is this run's: not when systemd answers that it exists (another run of
+/// the same name won the race since [`refuse_running`]; stopping it would kill that
+/// run's command).
+fn start_scope(
+    backend: &Backend,
+    unit: &UnitName,
+    pid: u32,
+    resources: &Resources,
+    cleanup: &mut Cleanup<'_>,
+) -> Result<Option<cgroups_core::CgroupPath>> {
     let client = Client::new(Bus::System);
     let text = client
         .version()
@@ -127,23 +155,41 @@ fn start_scope(backend: &Backend, unit: &UnitName, pid: u32, resources: &Resourc
         }
         other => other,
     };
-    started.map_err(|e| bus_failure("starting the scope", e))?;
+    // Made by this call: the unit is ours whether its start job succeeded or not.
+    let ours = match &started {
+        Ok(()) => true,
+        Err(e) => matches!(e.kind(), ErrorKind::JobFailed | ErrorKind::Timeout),
+    };
+    cleanup.armed |= ours;
+    started.map_err(|e| match e.kind() {
+        ErrorKind::UnitExists => already_exists(unit, "started by another run meanwhile"),
+        _ => bus_failure("starting the scope", e),
+    })?;
     // The driver follows the running unit's cgroup; on cgroup v1 the first process
     // also joins the hierarchies systemd does not manage.
     backend.manager.create()?;
     backend.manager.add_pid(pid)?;
-    Ok(())
+    // Where systemd put it: it escapes some names (`cpu.slice` is `/_cpu.slice`).
+    let cgroup = client
+        .unit_property(unit.name(), UnitKind::Scope.interface(), "ControlGroup")
+        .ok();
+    Ok(cgroup.and_then(|c| cgroups_core::CgroupPath::parse(&c).ok()))
 }
 
-/// Kills what is left, stops and resets the unit, however the run ends.
+/// Kills what is left, stops and resets the unit, however the run ends, once the
+/// unit is this run's (`armed`).
 struct Cleanup<'a> {
     manager: &'a dyn Manager,
+    armed: bool,
     done: bool,
 }
 
 impl Cleanup<'_> {
     fn finish(&mut self) -> Result<()> {
         self.done = true;
+        if !self.armed {
+            return Ok(());
+        }
         let killed = self.manager.kill();
         let stopped = self.manager.destroy();
         killed.map_err(|e| Failure::from_core(e).context("killing what was left"))?;
@@ -155,6 +201,7 @@ impl Cleanup<'_> {
 impl Drop for Cleanup<'_> {
     fn drop(&mut self) {
         if !self.done
+            && self.armed
             && let Err(e) = self.manager.kill().and_then(|()| self.manager.destroy())
         {
             eprintln!("cgctl: could not stop the unit: {e}");
@@ -174,18 +221,22 @@ pub fn run(args: &RunArgs, resources: &Resources) -> Result<i32> {
     let name = args.name.clone().unwrap_or_else(unique_name);
     let unit = scope_for(&slice, &name)?;
     refuse_running(&Client::new(Bus::System), &unit)?;
-    let backend = backend::open_unit(unit.clone(), &args.placement)?;
+    let mut backend = backend::open_unit(unit.clone(), &args.placement)?;
     let manager = backend.manager.as_ref();
 
     // Caught from here on: cgctl never dies of them while it holds the unit.
     let caught = crate::signals::catch()?;
     let mut cleanup = Cleanup {
         manager,
+        armed: false,
         done: false,
     };
-    let mut command = Held::spawn(Some(&args.command))?;
-    start_scope(&backend, &unit, command.pid(), resources)?;
-    let keeper = Held::spawn(None)?;
+    let mut command = Held::spawn(&args.command)?;
+    let started = start_scope(&backend, &unit, command.pid(), resources, &mut cleanup);
+    if let Some(path) = started? {
+        backend.path = path;
+    }
+    let keeper = Held::keeper(unit.name())?;
     manager.add_pid(keeper.pid())?;
     if !resources.is_empty() {
         manager.set(resources)?;
@@ -255,6 +306,21 @@ mod tests {
             let f = slice_of(Some(bad)).unwrap_err();
             assert!(f.message.contains(bad), "{}", f.message);
         }
+    }
+
+    #[test]
+    fn parent_characters_systemd_refuses_are_refused_naming_the_character() {
+        for (bad, c) in [
+            ("a b.slice", "' '"),
+            ("a@b.slice", "'@'"),
+            ("a\nb.slice", "'\\n'"),
+        ] {
+            let f = slice_of(Some(bad)).unwrap_err();
+            assert!(f.message.contains(c), "{}", f.message);
+        }
+        let long = format!("{}.slice", "a".repeat(250));
+        assert!(slice_of(Some(&long)).unwrap_err().message.contains("255"));
+        assert!(slice_of(Some("a\\x2db.slice")).is_ok());
     }
 
     #[test]
