@@ -218,6 +218,8 @@ fn default_run_joins_every_hierarchy_including_memory() -> Result<(), Failed> {
     let p = parent("e2e-default");
     let out = cgctl(&[
         "run",
+        "--driver",
+        "cgroupfs",
         "--parent",
         &p.name,
         "--memory",

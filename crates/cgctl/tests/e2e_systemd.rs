@@ -475,10 +475,12 @@ fn main() {
             "the_command_inherits_no_descriptor_of_cgctl",
             the_command_inherits_no_descriptor_of_cgctl,
         ),
+        // Reads the scope's cgroup2 files: pure v2 only (not systemd's hybrid layout).
         Test::new(
             "scope_properties_read_back_while_the_command_runs",
             scope_properties_read_back_while_the_command_runs,
-        ),
+        )
+        .needs(Need::PureV2),
         Test::new(
             "exit_codes_pass_through_and_the_unit_is_stopped_however_the_command_ends",
             exit_codes_pass_through_and_the_unit_is_stopped_however_the_command_ends,
@@ -491,10 +493,12 @@ fn main() {
             "sigterm_is_forwarded_to_the_command_in_the_scope",
             sigterm_is_forwarded_to_the_command_in_the_scope,
         ),
+        // Reads the scope's cgroup2 files: pure v2 only (not systemd's hybrid layout).
         Test::new(
             "commands_take_the_unit_name_or_its_cgroup_and_destroy_stops_the_unit",
             commands_take_the_unit_name_or_its_cgroup_and_destroy_stops_the_unit,
-        ),
+        )
+        .needs(Need::PureV2),
         Test::new(
             "auto_picks_systemd_where_systemd_runs",
             auto_picks_systemd_where_systemd_runs,

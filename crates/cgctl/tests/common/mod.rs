@@ -52,14 +52,24 @@ pub fn cgctl(args: &[&str]) -> Result<Output, Failed> {
     Ok(Command::new(cgctl_bin()).args(args).output()?)
 }
 
-/// The arguments `run --parent PARENT --controllers CONTROLLERS FLAGS -- COMMAND`.
+/// The arguments `run --driver cgroupfs --parent PARENT --controllers CONTROLLERS
+/// FLAGS -- COMMAND`: these tests are the cgroupfs driver's, and `--driver auto`
+/// would pick systemd where systemd is the init system (the systemd VM tiers).
 pub fn run_args<'a>(
     parent: &'a str,
     controllers: &'a str,
     flags: &[&'a str],
     command: &[&'a str],
 ) -> Vec<&'a str> {
-    let mut args = vec!["run", "--parent", parent, "--controllers", controllers];
+    let mut args = vec![
+        "run",
+        "--driver",
+        "cgroupfs",
+        "--parent",
+        parent,
+        "--controllers",
+        controllers,
+    ];
     args.extend_from_slice(flags);
     args.push("--");
     args.extend_from_slice(command);
