@@ -27,6 +27,13 @@ pub struct SystemdVmSpec {
     pub rootfs: &'static str,
     /// The systemd major version that rootfs ships (the tier fails if it is another).
     pub systemd: u32,
+    /// The layout systemd mounts: [`Layout::PureV2`] (its default) or
+    /// [`Layout::Hybrid`] (`systemd.unified_cgroup_hierarchy=0`); checked in the guest.
+    pub layout: Layout,
+    /// Extra kernel command line.
+    pub append: &'static str,
+    /// Extra environment of every test binary in the guest.
+    pub env: &'static [(&'static str, &'static str)],
 }
 
 /// What a systemd container tier runs.
@@ -317,7 +324,7 @@ pub const TIERS: &[Tier] = &[
     },
     Tier {
         name: "systemd-252",
-        provides: &["root", "tier:systemd-252", "systemd"],
+        provides: &["root", "tier:systemd-252", "systemd", "pure-v2"],
         core_files: false,
         runner: Runner::Container(ContainerSpec {
             suite: "bookworm",
@@ -326,7 +333,7 @@ pub const TIERS: &[Tier] = &[
     },
     Tier {
         name: "systemd-257",
-        provides: &["root", "tier:systemd-257", "systemd"],
+        provides: &["root", "tier:systemd-257", "systemd", "pure-v2"],
         core_files: false,
         runner: Runner::Container(ContainerSpec {
             suite: "trixie",
@@ -343,6 +350,7 @@ pub const TIERS: &[Tier] = &[
             "tier:systemd-vm",
             "systemd",
             "unified",
+            "pure-v2",
             "v2:cpu",
             "v2:io",
             "v2:memory",
@@ -355,6 +363,48 @@ pub const TIERS: &[Tier] = &[
             kernel: "trixie",
             rootfs: "bookworm",
             systemd: 252,
+            layout: Layout::PureV2,
+            append: "",
+            // The non-root user of the user-bus test (the start script makes it).
+            env: &[("CGTEST_USER_UID", "4242")],
+        }),
+    },
+    Tier {
+        name: "systemd-vm-v1",
+        // What systemd 252 mounts on the 6.1 kernel with
+        // systemd.unified_cgroup_hierarchy=0: every v1 controller of the kernel
+        // (cpu,cpuacct and net_cls,net_prio co-mounted, with a symlink per name),
+        // name=systemd, and cgroup2 at unified/ without controllers.
+        provides: &[
+            "root",
+            "tier:systemd-vm-v1",
+            "systemd",
+            "v1:cpu",
+            "v1:cpuacct",
+            "v1:cpuset",
+            "v1:memory",
+            "v1:devices",
+            "v1:freezer",
+            "v1:net_cls",
+            "v1:net_prio",
+            "v1:blkio",
+            "v1:perf_event",
+            "v1:hugetlb",
+            "v1:pids",
+            "v1:rdma",
+            "v1:misc",
+            "v1:name=systemd",
+            "memory-attach",
+            "unified",
+        ],
+        core_files: false,
+        runner: Runner::SystemdVm(SystemdVmSpec {
+            kernel: "bookworm",
+            rootfs: "bookworm",
+            systemd: 252,
+            layout: Layout::Hybrid,
+            append: "systemd.unified_cgroup_hierarchy=0",
+            env: &[("CGTEST_ALLOW_MEMORY_ATTACH", "1")],
         }),
     },
 ];
@@ -398,10 +448,15 @@ mod tests {
         for t in TIERS {
             let allows = match t.runner {
                 Runner::Vm(spec) => spec.env.contains(&("CGTEST_ALLOW_MEMORY_ATTACH", "1")),
-                Runner::Host | Runner::Container(_) | Runner::SystemdVm(_) => false,
+                Runner::SystemdVm(spec) => spec.env.contains(&("CGTEST_ALLOW_MEMORY_ATTACH", "1")),
+                Runner::Host | Runner::Container(_) => false,
             };
             assert_eq!(allows, t.provides.contains(&"memory-attach"), "{}", t.name);
-            let v1_vm = matches!(t.runner, Runner::Vm(s) if s.layout != Layout::PureV2);
+            let v1_vm = match t.runner {
+                Runner::Vm(s) => s.layout != Layout::PureV2,
+                Runner::SystemdVm(s) => s.layout != Layout::PureV2,
+                Runner::Host | Runner::Container(_) => false,
+            };
             assert_eq!(allows, v1_vm, "{}", t.name);
         }
     }
@@ -428,9 +483,15 @@ mod tests {
                     assert!(provides, "{}", t.name);
                 }
                 Runner::SystemdVm(spec) => {
-                    assert_eq!(t.name, "systemd-vm");
+                    let name = match spec.layout {
+                        Layout::PureV2 => "systemd-vm",
+                        _ => "systemd-vm-v1",
+                    };
+                    assert_eq!(t.name, name);
                     assert!(provides, "{}", t.name);
                     assert!(spec.systemd > 0);
+                    let asks_v1 = spec.append.contains("systemd.unified_cgroup_hierarchy=0");
+                    assert_eq!(asks_v1, spec.layout == Layout::Hybrid, "{}", t.name);
                 }
                 Runner::Host | Runner::Vm(_) => assert!(!provides, "{}", t.name),
             }

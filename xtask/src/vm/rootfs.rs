@@ -1,6 +1,7 @@
 //! The root filesystems of the systemd container tiers: `debootstrap --variant=minbase`
 //! of a Debian suite with systemd, dbus and libpam-systemd (bookworm also apparmor, for
-//! `apparmor_parser` in the systemd VM tier), made once into `target/vm/rootfs-<suite>/`
+//! `apparmor_parser` in the systemd VM tier, and dbus-user-session, for the session bus
+//! of `user@UID.service` there), made once into `target/vm/rootfs-<suite>/`
 //! from the Debian mirror the machine's apt sources use. The package list is written to
 //! [`PACKAGES_MARKER`] in the rootfs; a rootfs made with another list is made again.
 
@@ -18,10 +19,11 @@ const INCLUDE: &str = "systemd,systemd-sysv,dbus,libpam-systemd";
 pub const PACKAGES_MARKER: &str = "cgtest-packages";
 
 /// The packages debootstrap adds for `suite`: bookworm (the systemd VM tier's rootfs)
-/// also gets apparmor, which carries `/sbin/apparmor_parser`.
+/// also gets apparmor, which carries `/sbin/apparmor_parser`, and dbus-user-session,
+/// which gives every user manager a D-Bus session bus at `/run/user/<uid>/bus`.
 pub fn include(suite: &str) -> String {
     match suite {
-        "bookworm" => format!("{INCLUDE},apparmor"),
+        "bookworm" => format!("{INCLUDE},apparmor,dbus-user-session"),
         _ => INCLUDE.to_owned(),
     }
 }

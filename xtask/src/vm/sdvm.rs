@@ -19,7 +19,7 @@ use super::payload::{add_binaries, sh_quote, tool_vars};
 use super::prepare::Assets;
 use super::{BIN_TIMEOUT_SECS, BOOT_TIMEOUT_SECS, CPUS, Outcome, Selection, env_secs};
 use crate::report::Report;
-use crate::tiers::{SystemdVmSpec, Tier};
+use crate::tiers::{Layout, SystemdVmSpec, Tier};
 
 /// The runner of the container tiers, reused as is.
 const RUN_TESTS: &str = include_str!("../../systemd/run-tests.sh");
@@ -41,6 +41,22 @@ StandardError=tty
 TTYPath=/dev/ttyS0
 ExecStart=/bin/bash /test/start.sh
 ";
+/// With `CGTEST_USER_UID` in the tier's environment: a user (and group) with that id,
+/// lingering, so that logind starts `user@UID.service`, whose `dbus.socket`
+/// (dbus-user-session) is the user's session bus; waits for both.
+const USER_SETUP: &str = r#"if [ -n "${CGTEST_USER_UID:-}" ]; then
+    u=$CGTEST_USER_UID
+    groupadd --gid "$u" "cgtest-u$u" && useradd --uid "$u" --gid "$u" --create-home "cgtest-u$u"
+    loginctl enable-linger "cgtest-u$u"
+    for _ in $(seq 150); do
+        [ -S "/run/user/$u/bus" ] && systemctl -q is-active "user@$u.service" && break
+        sleep 0.2
+    done
+    m=/sys/fs/cgroup/user.slice/user-$u.slice/user@$u.service
+    echo "XTASK-SD-USER uid $u: user@$u.service $(systemctl is-active "user@$u.service")," \
+        "controllers: $(cat "$m/cgroup.controllers" 2>&1)"
+fi
+"#;
 /// systemd 252 enables a controller at the cgroup2 root only for units that set one
 /// of its properties, and CPU accounting alone no longer needs `cpu` (kernel 4.15 and
 /// later): explicit default weights on `system.slice`, where the tests run, make it
@@ -129,6 +145,12 @@ fn start_script(vars: &[(String, String)], tests: &[&TestBin]) -> String {
         out.push_str(&format!("export {k}={}\n", sh_quote(v)));
     }
     out.push_str("systemctl is-system-running --wait > /dev/null\ncd /tmp\n");
+    out.push_str(USER_SETUP);
+    // The layout systemd mounted: the file system at /sys/fs/cgroup and what is in it.
+    out.push_str(concat!(
+        "echo \"XTASK-SD-CGROUP $(stat -fc %T /sys/fs/cgroup)",
+        " $(ls /sys/fs/cgroup | tr '\\n' ' ')\"\n"
+    ));
     out.push_str("exec /bin/bash /test/run-tests.sh");
     for t in tests {
         let name = t.guest_name();
@@ -139,6 +161,46 @@ fn start_script(vars: &[(String, String)], tests: &[&TestBin]) -> String {
     }
     out.push('\n');
     out
+}
+
+/// What the guest said about `/sys/fs/cgroup` (`XTASK-SD-CGROUP <fstype> <entries>`).
+#[derive(Debug, Default)]
+struct CgroupSeen {
+    line: Option<String>,
+}
+
+impl CgroupSeen {
+    fn line(&mut self, line: &str) {
+        if let Some(rest) = line.strip_prefix("XTASK-SD-CGROUP ") {
+            self.line = Some(rest.trim().to_owned());
+        }
+    }
+
+    /// `Err` when systemd mounted another layout than `layout`.
+    fn check(&self, layout: Layout) -> Result<(), String> {
+        let Some(line) = self.line.as_deref() else {
+            return Err("the VM did not say which cgroup layout systemd mounted".to_owned());
+        };
+        let mut words = line.split_whitespace();
+        let fstype = words.next().unwrap_or_default();
+        let entries: Vec<&str> = words.collect();
+        // systemd mounts pure v2 or, asked for v1, the hybrid layout.
+        let ok = if layout == Layout::PureV2 {
+            fstype == "cgroup2fs"
+        } else if layout == Layout::Hybrid {
+            let v1 = ["memory", "pids", "devices", "systemd", "unified"];
+            fstype == "tmpfs" && v1.iter().all(|e| entries.contains(e))
+        } else {
+            false
+        };
+        match ok {
+            true => Ok(()),
+            false => Err(format!(
+                "systemd mounted another cgroup layout than {}: /sys/fs/cgroup is {line}",
+                layout.word()
+            )),
+        }
+    }
 }
 
 /// The rootfs archive followed by the payload archive (the kernel unpacks both).
@@ -229,6 +291,7 @@ pub fn run_one(
         ),
         ("XTASK_TEST_ARGS".to_owned(), args.join("\n")),
     ];
+    vars.extend(spec.env.iter().map(|(k, v)| (k.to_string(), v.to_string())));
     vars.extend(tool_vars(payload));
     let initrd = assets.dir.join(tier.name).join("initramfs.cpio");
     let start = start_script(&vars, tests);
@@ -244,26 +307,32 @@ pub fn run_one(
         size >> 20,
         tests.len()
     );
+    let append = format!("{APPEND} {}", spec.append);
     let machine = Machine {
         qemu: &assets.qemu,
         kernel: &kernel.vmlinuz,
         initrd: &initrd,
         init: "/lib/systemd/systemd",
-        append: APPEND,
+        append: append.trim_end(),
         memory_mib: MEMORY_MIB,
         cpus: CPUS,
         timeout: Duration::from_secs(env_secs("XTASK_VM_TIMEOUT", BOOT_TIMEOUT_SECS)),
     };
     let mut console = Console::default();
     let mut systemd = Systemd::default();
+    let mut cgroup = CgroupSeen::default();
     let booted = machine.boot(tier.name, &mut |line| {
         console.line(line);
         systemd.line(line);
+        cgroup.line(line);
         report.line(line);
     });
     let mut problems = console.problems();
     if let Err(e) = booted {
         problems.insert(0, e);
+    }
+    if let Err(e) = cgroup.check(spec.layout) {
+        problems.push(e);
     }
     match systemd.major() {
         Some(v) if v == spec.systemd => {}
@@ -279,9 +348,10 @@ pub fn run_one(
     }
     Outcome::Ran {
         machine: format!(
-            "kernel {}, {}",
+            "kernel {}, {}, cgroup {}",
             console.kernel.unwrap_or_else(|| kernel.package.clone()),
-            systemd.label()
+            systemd.label(),
+            spec.layout.word()
         ),
         problems,
     }
@@ -290,6 +360,27 @@ pub fn run_one(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn seen(line: &str) -> CgroupSeen {
+        let mut c = CgroupSeen::default();
+        c.line(line);
+        c
+    }
+
+    #[test]
+    fn the_layout_systemd_mounted_is_checked() {
+        let v2 = seen("XTASK-SD-CGROUP cgroup2fs cgroup.controllers cgroup.procs system.slice ");
+        assert_eq!(v2.check(Layout::PureV2), Ok(()));
+        assert!(v2.check(Layout::Hybrid).is_err());
+        let hybrid = "XTASK-SD-CGROUP tmpfs blkio cpu cpu,cpuacct cpuacct devices freezer \
+                      memory pids systemd unified";
+        assert_eq!(seen(hybrid).check(Layout::Hybrid), Ok(()));
+        let err = seen(hybrid).check(Layout::PureV2).unwrap_err();
+        assert!(err.contains("tmpfs"), "{err}");
+        let no_unified = "XTASK-SD-CGROUP tmpfs memory pids devices systemd";
+        assert!(seen(no_unified).check(Layout::Hybrid).is_err());
+        assert!(CgroupSeen::default().check(Layout::PureV2).is_err());
+    }
 
     #[test]
     fn the_start_script_exports_the_tier_and_names_each_binary() {
@@ -301,6 +392,9 @@ mod tests {
         let vars = vec![("CGTEST_TIER".to_owned(), "systemd-vm".to_owned())];
         let text = start_script(&vars, &[&t]);
         assert!(text.contains("export CGTEST_TIER='systemd-vm'\n"), "{text}");
+        // The user of CGTEST_USER_UID is made after boot, before the tests.
+        let user = text.find("loginctl enable-linger").expect("user setup");
+        assert!(user < text.find("run-tests.sh").expect("runner"), "{text}");
         assert!(
             text.ends_with("run-tests.sh 'ktest.real_kernel=/test/bin/ktest.real_kernel'\n"),
             "{text}"
