@@ -326,6 +326,13 @@ impl Held {
         }
     }
 
+    /// Whether the helper, not yet released, has been killed by a signal.
+    pub fn killed_at_gate(&mut self) -> bool {
+        use std::os::unix::process::ExitStatusExt;
+        !self.released
+            && matches!(self.child.try_wait(), Ok(Some(status)) if status.signal().is_some())
+    }
+
     /// Waits for the process (the command, once released).
     pub fn wait(&mut self) -> std::io::Result<ExitStatus> {
         let status = self.child.wait();

@@ -237,9 +237,20 @@ pub fn run(args: &RunArgs, resources: &Resources) -> Result<i32> {
         backend.path = path;
     }
     let keeper = Held::keeper(unit.name())?;
-    manager.add_pid(keeper.pid())?;
-    if !resources.is_empty() {
-        manager.set(resources)?;
+    let limited = manager
+        .add_pid(keeper.pid())
+        .and_then(|()| match resources.is_empty() {
+            true => Ok(()),
+            false => manager.set(resources),
+        });
+    if let Err(e) = limited {
+        // The gated helper killed meanwhile (a memory limit below what it holds, a
+        // Ctrl-C) empties the scope and systemd removes it under our feet: the run
+        // ends as a command killed at its start, not as cgctl's failure.
+        if !command.killed_at_gate() {
+            return Err(e.into());
+        }
+        log::debug!("the gated helper was killed while the scope was set up: {e}");
     }
 
     let started = Instant::now();

@@ -370,6 +370,37 @@ fn the_command_gets_the_callers_environment_and_default_signals() -> Result<(), 
     ensure_unloaded(&format!("cgctl-{name}.scope"))
 }
 
+fn a_memory_limit_below_what_the_scope_holds_ends_the_run_and_leaves_nothing() -> Result<(), Failed>
+{
+    // Below what the gated helper and the keeper hold: the OOM killer ends the run
+    // before the command runs (when the keeper goes too, systemd removes the scope
+    // before the usage is read: the summary then carries `usage_error`).
+    let s = Slice::new("tinymem");
+    for (i, limit) in ["1", "64K"].into_iter().enumerate() {
+        let name = tag_name(&format!("tinymem{i}"));
+        let args = s.args(
+            &name,
+            &["--memory", limit, "--json"],
+            &["sh", "-c", "echo ran"],
+        );
+        let out = cgctl(&args)?;
+        let what = format!("--memory {limit}: {}", text(&out.stderr));
+        ensure_exit(&what, &out, 137)?;
+        let stdout = text(&out.stdout);
+        ensure!(
+            stdout.lines().all(|l| l != "ran"),
+            "{what}: the command ran"
+        );
+        let doc: serde_json::Value = serde_json::from_str(stdout.trim())?;
+        ensure_eq!(doc["signal"], 9, "{doc}");
+        ensure_eq!(doc["exit_code"], 137, "{doc}");
+        let usage_known = doc["usage"]["oom_kills"].as_u64().is_some();
+        ensure!(usage_known || doc["usage_error"].is_string(), "{doc}");
+        ensure_unloaded(&format!("cgctl-{name}.scope"))?;
+    }
+    Ok(())
+}
+
 fn the_hidden_helper_refuses_stdio_and_a_descriptor_given_twice() -> Result<(), Failed> {
     let bin = cgctl_bin();
     let bin = bin.to_string_lossy();
@@ -431,6 +462,11 @@ fn main() {
     ];
     let mut tests: Vec<Test> = real
         .into_iter()
+        .chain([Test::new(
+            "a_memory_limit_below_what_the_scope_holds_ends_the_run_and_leaves_nothing",
+            a_memory_limit_below_what_the_scope_holds_ends_the_run_and_leaves_nothing,
+        )
+        .needs(Need::V2Controller("memory"))])
         .map(|t| t.needs(Need::Root).needs(Need::Systemd))
         .collect();
     tests.push(Test::new(
