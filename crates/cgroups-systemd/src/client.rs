@@ -501,6 +501,13 @@ fn hint(bus: Bus) -> &'static str {
 pub(crate) fn open(bus: Bus, addr: nix::sys::socket::UnixAddr) -> Result<Conn> {
     let auth = |e| Error::new(ErrorKind::Connect, "D-Bus authentication failed").with_source(e);
     let conn = DuplexConn::connect_to_bus(addr, false).map_err(auth)?;
+    crate::cloexec::set(&conn).map_err(|e| {
+        Error::new(
+            ErrorKind::Connect,
+            "cannot mark the bus socket close-on-exec",
+        )
+        .with_source(e)
+    })?;
     let mut conn = Conn {
         conn,
         owner_pid: std::process::id(),

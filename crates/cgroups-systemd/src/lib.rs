@@ -51,9 +51,10 @@
 //! ```
 
 #![deny(missing_docs)]
-#![forbid(unsafe_code)]
+#![deny(unsafe_code)]
 
 mod client;
+mod cloexec;
 pub mod cpu;
 mod decide;
 pub mod device_props;

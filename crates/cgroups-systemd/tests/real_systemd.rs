@@ -157,6 +157,29 @@ fn forked_child_reconnects_instead_of_using_the_parents_connection() -> Result<(
     Ok(())
 }
 
+/// The bus sockets (system and private) are close-on-exec: a command started after
+/// the connections exist holds no socket of ours.
+fn bus_sockets_do_not_leak_into_started_commands() -> Result<(), Failed> {
+    let _serial = serial();
+    let system = client();
+    system.version()?;
+    let private = Client::new(Bus::Private);
+    private.version()?;
+    let out = std::process::Command::new("sh")
+        .args([
+            "-c",
+            "for f in /proc/self/fd/*; do readlink \"$f\"; done; exit 0",
+        ])
+        .output()?;
+    let links = String::from_utf8_lossy(&out.stdout).into_owned();
+    ensure!(out.status.success(), "listing fds failed: {out:?}");
+    ensure!(
+        !links.lines().any(|l| l.starts_with("socket:")),
+        "a socket reached the child: {links}"
+    );
+    Ok(())
+}
+
 /// The private socket: no bus daemon, no `Hello`; the first call is answered (it
 /// used to wait forever, read together with `BEGIN`), a scope starts and stops, and
 /// its job signals arrive without a match rule.
@@ -413,6 +436,10 @@ fn main() {
         Test::new(
             "forked_child_reconnects_instead_of_using_the_parents_connection",
             forked_child_reconnects_instead_of_using_the_parents_connection,
+        ),
+        Test::new(
+            "bus_sockets_do_not_leak_into_started_commands",
+            bus_sockets_do_not_leak_into_started_commands,
         ),
         Test::new(
             "private_socket_starts_and_stops_a_scope",
