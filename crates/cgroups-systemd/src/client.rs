@@ -51,7 +51,7 @@ pub(crate) const PRIVATE_SOCKET: &str = "/run/systemd/private";
 
 pub(crate) const DEST: &str = "org.freedesktop.systemd1";
 pub(crate) const PATH: &str = "/org/freedesktop/systemd1";
-const MANAGER: &str = "org.freedesktop.systemd1.Manager";
+pub(crate) const MANAGER: &str = "org.freedesktop.systemd1.Manager";
 
 /// Which bus to talk to systemd on.
 #[non_exhaustive]
@@ -350,7 +350,7 @@ impl Client {
         })
     }
 
-    fn call(
+    pub(crate) fn call(
         &self,
         path: &str,
         interface: &str,
@@ -361,7 +361,7 @@ impl Client {
     }
 }
 
-type MarshalResult = std::result::Result<(), rustbus::wire::errors::MarshalError>;
+pub(crate) type MarshalResult = std::result::Result<(), rustbus::wire::errors::MarshalError>;
 
 fn call_on(
     c: &mut Conn,

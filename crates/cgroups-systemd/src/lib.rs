@@ -13,7 +13,8 @@
 //! - [`Client`]: the D-Bus client (rustbus, no threads; one connection per process
 //!   and bus, reconnect on a broken connection and after `fork`, call and job
 //!   timeouts): `StartTransientUnit` waiting for the job, `StopUnit` +
-//!   `ResetFailedUnit`, `SetUnitProperties`, `AttachProcessesToUnit`, property reads;
+//!   `ResetFailedUnit`, `KillUnit`, `SetUnitProperties`, `AttachProcessesToUnit`,
+//!   property reads;
 //! - [`SystemdManager`]: the [`Manager`](cgroups_core::Manager) on top of these
 //!   blocks: the unit over D-Bus, then `cgroups-fs2` (unified hosts) or
 //!   `cgroups-fs` (v1 and hybrid hosts) on the unit's cgroup for what systemd does
@@ -59,6 +60,8 @@ pub mod cpu;
 mod decide;
 pub mod device_props;
 mod error;
+mod escape;
+mod kill;
 mod manager;
 mod private;
 pub mod properties;
@@ -71,4 +74,5 @@ mod wire;
 
 pub use client::{Bus, CALL_TIMEOUT, Client, JOB_TIMEOUT};
 pub use error::{Error, ErrorKind, Result};
+pub use kill::KillWho;
 pub use manager::SystemdManager;

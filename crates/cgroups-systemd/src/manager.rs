@@ -65,8 +65,11 @@ impl Fs {
 ///   controllers the request needs, enabled along the path) before anything is sent;
 ///   then [`set_properties`](SystemdManager::set_properties); then the fs driver's
 ///   `set` with the quota rounded as systemd stores it;
-/// - [`destroy`](Manager::destroy): `StopUnit` + `ResetFailedUnit`, then the fs
-///   driver removes what is left (systemd 239 left sub-cgroups behind);
+/// - [`destroy`](Manager::destroy): for a scope `KillUnit(all, SIGKILL)` (unless it
+///   holds the calling process), then `StopUnit` + `ResetFailedUnit`, then the fs
+///   driver removes what is left (systemd 239 left sub-cgroups behind). Unlike the
+///   fs drivers' `destroy`, this one ends the processes still in a scope rather
+///   than failing with `Busy`;
 /// - everything else is the fs driver's, on the unit's cgroup.
 ///
 /// The user bus ([`Bus::User`]) makes the fs driver rootless-tolerant and puts the

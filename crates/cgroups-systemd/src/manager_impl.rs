@@ -11,7 +11,8 @@ use cgroups_core::{FreezerState, Manager, Resources};
 
 use super::{CoreResult, Fs, SystemdManager};
 use crate::decide;
-use crate::error::Error;
+use crate::error::{Error, ErrorKind};
+use crate::kill::KillWho;
 use crate::properties::CgroupVersion;
 use crate::unit::UnitKind;
 
@@ -96,12 +97,31 @@ impl Manager for SystemdManager {
         self.fs().manager().kill()
     }
 
-    /// `StopUnit` + `ResetFailedUnit` (a unit that is not loaded is stopped), then
-    /// the fs driver's `destroy` for what systemd left.
+    /// For a scope, `KillUnit(all, SIGKILL)` first: processes left in it die at
+    /// once (`StopUnit` alone sends `SIGTERM` and waits 90 s for a process that
+    /// ignores it, longer than [`JOB_TIMEOUT`](crate::JOB_TIMEOUT)). Then `StopUnit`
+    /// and `ResetFailedUnit` (a unit that is not loaded is stopped), then the fs
+    /// driver's `destroy` for what systemd left.
+    ///
+    /// A slice is only stopped: the processes below it belong to its scopes and
+    /// services, which systemd stops as they are configured to stop. Nor is a scope
+    /// that holds the calling process killed (the stop's `SIGTERM` reaches it, as
+    /// before). A failed kill is logged and the stop goes on.
     fn destroy(&self) -> CoreResult<()> {
-        self.client
-            .stop_unit(self.unit.name())
-            .map_err(Error::into_core)?;
+        let name = self.unit.name();
+        let holds_us = || {
+            let pids = self.fs().manager().all_pids().unwrap_or_default();
+            pids.contains(&std::process::id())
+        };
+        if self.unit.kind() == UnitKind::Scope && !holds_us() {
+            let sigkill = rustix::process::Signal::KILL.as_raw();
+            match self.client.kill_unit(name, KillWho::All, sigkill) {
+                Ok(()) => {}
+                Err(e) if e.kind() == ErrorKind::NoSuchUnit => {}
+                Err(e) => log::warn!("killing what is left in {name}: {e}"),
+            }
+        }
+        self.client.stop_unit(name).map_err(Error::into_core)?;
         self.fs().manager().destroy()
     }
 

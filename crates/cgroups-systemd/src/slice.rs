@@ -3,9 +3,12 @@
 //!
 //! systemd places a slice by its name: `a-b-c.slice` lives at
 //! `/a.slice/a-b.slice/a-b-c.slice`, each `-` opening one more level. The root slice
-//! `-.slice` is `/`.
+//! `-.slice` is `/`. Each level's directory is named as systemd escapes it
+//! (`cpu.slice` is `/_cpu.slice`; the rules are in [`expand_slice`]).
 
 use crate::error::{Error, ErrorKind, Result};
+use crate::escape::escape_component;
+use crate::unit::check_unit_chars;
 
 const SUFFIX: &str = ".slice";
 
@@ -14,11 +17,21 @@ const SUFFIX: &str = ".slice";
 ///
 /// `"-.slice"` → `"/"`; `"user-1000.slice"` → `"/user.slice/user-1000.slice"`.
 ///
+/// Every level is escaped as systemd names cgroup directories: a `_` goes in front
+/// of a level that starts with `_` or `.`, starts with `cgroup.`, is
+/// `notify_on_release`, `release_agent` or `tasks`, or whose part before the last
+/// `.` is a controller name (`cpu`, `cpuacct`, `cpuset`, `io`, `blkio`, `memory`,
+/// `devices`, `pids`, `bpf-firewall`, `bpf-devices`, `bpf-foreign`,
+/// `bpf-socket-bind`, `bpf-restrict-network-interfaces`). `"cpu-a.slice"` →
+/// `"/_cpu.slice/cpu-a.slice"`, `"_x.slice"` → `"/__x.slice"`.
+///
 /// # Errors
 ///
 /// [`ErrorKind::InvalidName`] unless the name ends in `.slice`, has a non-empty base,
 /// contains no `/`, and every `-`-separated component of the base is non-empty
-/// (`a--b.slice`, `-a.slice` and `a-.slice` are refused, as systemd refuses them).
+/// (`a--b.slice`, `-a.slice` and `a-.slice` are refused, as systemd refuses them),
+/// and unless it is a unit name systemd accepts: ASCII letters and digits, `:`,
+/// `-`, `_`, `.` and `\` only, at most 255 bytes (`a b.slice`, `a@b.slice`).
 pub fn expand_slice(slice: &str) -> Result<String> {
     let base = slice_base(slice)?;
     if base == "-" {
@@ -30,10 +43,9 @@ pub fn expand_slice(slice: &str) -> Result<String> {
         if component.is_empty() {
             return Err(invalid(slice, "an empty component between '-' separators"));
         }
+        let level = format!("{prefix}{component}{SUFFIX}");
         path.push('/');
-        path.push_str(&prefix);
-        path.push_str(component);
-        path.push_str(SUFFIX);
+        path.push_str(&escape_component(&level));
         prefix.push_str(component);
         prefix.push('-');
     }
@@ -61,7 +73,8 @@ pub fn validate_slice(slice: &str) -> Result<()> {
 /// # Errors
 ///
 /// [`ErrorKind::InvalidName`] for no components, an empty component, one with `/`,
-/// or one ending in `.slice`.
+/// or one ending in `.slice`, and as [`validate_slice`] for the name made (characters
+/// systemd refuses, more than 255 bytes).
 pub fn slice_from_components<S: AsRef<str>>(components: &[S]) -> Result<String> {
     if components.is_empty() {
         return Err(invalid("", "no components"));
@@ -93,6 +106,7 @@ fn slice_base(slice: &str) -> Result<&str> {
     if slice.contains('/') {
         return Err(invalid(slice, "a slice name cannot contain '/'"));
     }
+    check_unit_chars(slice)?;
     Ok(base)
 }
 
@@ -139,6 +153,66 @@ mod tests {
             assert_eq!(err.kind(), ErrorKind::InvalidName, "{bad}");
             assert_eq!(err.value(), Some(bad));
         }
+    }
+
+    #[test]
+    fn slices_systemd_escapes_expand_to_escaped_directories() {
+        // The C26 corpus table, as systemd 252 reported ControlGroup.
+        assert_eq!(expand_slice("cpu.slice").unwrap(), "/_cpu.slice");
+        assert_eq!(expand_slice("_x.slice").unwrap(), "/__x.slice");
+        assert_eq!(expand_slice("..slice").unwrap(), "/_..slice");
+        assert_eq!(expand_slice("memory.slice").unwrap(), "/_memory.slice");
+        assert_eq!(
+            expand_slice("bpf-firewall.slice").unwrap(),
+            "/bpf.slice/_bpf-firewall.slice"
+        );
+    }
+
+    #[test]
+    fn each_slice_level_is_escaped_on_its_own() {
+        assert_eq!(expand_slice("a-cpu.slice").unwrap(), "/a.slice/a-cpu.slice");
+        assert_eq!(
+            expand_slice("cpu-a.slice").unwrap(),
+            "/_cpu.slice/cpu-a.slice"
+        );
+        assert_eq!(
+            expand_slice("cpu-a-b.slice").unwrap(),
+            "/_cpu.slice/cpu-a.slice/cpu-a-b.slice"
+        );
+        assert_eq!(
+            expand_slice("_x-y.slice").unwrap(),
+            "/__x.slice/__x-y.slice"
+        );
+    }
+
+    #[test]
+    fn characters_systemd_refuses_are_named_in_the_error() {
+        for (bad, c) in [
+            ("a b.slice", "' '"),
+            ("a@b.slice", "'@'"),
+            ("a\nb.slice", "'\\n'"),
+            ("é.slice", "'é'"),
+            ("a-b$.slice", "'$'"),
+        ] {
+            let err = validate_slice(bad).unwrap_err();
+            assert_eq!(err.kind(), ErrorKind::InvalidName, "{bad:?}");
+            assert_eq!(err.value(), Some(bad));
+            assert!(err.to_string().contains(c), "{bad:?}: {err}");
+            assert!(expand_slice(bad).is_err(), "{bad:?}");
+        }
+        assert!(validate_slice("a\\x2db:c_d.e.slice").is_ok());
+    }
+
+    #[test]
+    fn slice_names_longer_than_255_bytes_are_refused() {
+        let longest = format!("{}.slice", "a".repeat(255 - SUFFIX.len()));
+        assert_eq!(longest.len(), 255);
+        assert!(validate_slice(&longest).is_ok());
+        let long = format!("{}.slice", "a".repeat(294));
+        let err = validate_slice(&long).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::InvalidName);
+        assert_eq!(err.value(), Some(long.as_str()));
+        assert!(err.to_string().contains("255"), "{err}");
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! `slice:prefix:name` (OCI `cgroupsPath` for the systemd driver).
 
 use crate::error::{Error, ErrorKind, Result};
+use crate::escape::escape_component;
 use crate::slice::{expand_slice, validate_slice};
 
 /// The kind of transient unit.
@@ -45,10 +46,11 @@ impl UnitName {
     ///
     /// # Errors
     ///
-    /// [`ErrorKind::InvalidName`] for an invalid parent slice, an empty name, a slice
-    /// name that is not a valid slice, or a unit name with characters systemd
-    /// refuses (allowed: ASCII letters and digits, `:`, `-`, `_`, `.`, `\`; at most
-    /// 255 bytes).
+    /// [`ErrorKind::InvalidName`] for an invalid parent slice (as
+    /// [`validate_slice`], which also checks its characters and length), an empty
+    /// name, a slice name that is not a valid slice, or a unit name with characters
+    /// systemd refuses (allowed: ASCII letters and digits, `:`, `-`, `_`, `.`, `\`;
+    /// at most 255 bytes).
     pub fn new(parent: &str, prefix: &str, name: &str) -> Result<UnitName> {
         let parent = match parent {
             "" => DEFAULT_PARENT,
@@ -106,11 +108,13 @@ impl UnitName {
         &self.parent
     }
 
-    /// The cgroup path of the unit from the hierarchy root.
+    /// The cgroup path of the unit from the hierarchy root, as systemd names it.
     ///
     /// A scope is in its parent slice's directory. A slice is where systemd puts it,
     /// which its name alone decides (`a-b.slice` → `/a.slice/a-b.slice`); the parent
-    /// only becomes `Wants=`.
+    /// only becomes `Wants=`. Every component is escaped as systemd escapes it (see
+    /// [`expand_slice`]): the scope `memory.scope` in `-.slice` is at
+    /// `/_memory.scope`, `x.scope` in `cpu.slice` at `/_cpu.slice/x.scope`.
     pub fn cgroup_path(&self) -> String {
         let slice = match self.kind {
             // Both were validated when the name was made.
@@ -118,21 +122,34 @@ impl UnitName {
             UnitKind::Scope => expand_slice(&self.parent),
         }
         .unwrap_or_else(|_| "/".to_owned());
+        let own = escape_component(&self.name);
         match (self.kind, slice.as_str()) {
             (UnitKind::Slice, _) => slice,
-            (UnitKind::Scope, "/") => format!("/{}", self.name),
-            (UnitKind::Scope, _) => format!("{slice}/{}", self.name),
+            (UnitKind::Scope, "/") => format!("/{own}"),
+            (UnitKind::Scope, _) => format!("{slice}/{own}"),
         }
     }
 }
 
-fn check_unit_chars(unit: &str) -> Result<()> {
+/// The longest unit name systemd accepts, in bytes.
+const UNIT_NAME_MAX: usize = 255;
+
+/// Refuses a unit name systemd would refuse for its characters or length: allowed
+/// are ASCII letters and digits, `:`, `-`, `_`, `.` and `\`, at most 255 bytes.
+pub(crate) fn check_unit_chars(unit: &str) -> Result<()> {
     let allowed = |c: char| c.is_ascii_alphanumeric() || ":-_.\\".contains(c);
-    if unit.len() > 255 {
-        return Err(invalid(unit, "a unit name is at most 255 bytes"));
-    }
     if let Some(c) = unit.chars().find(|&c| !allowed(c)) {
-        let why = format!("systemd refuses the character {c:?} in unit names");
+        let why = format!(
+            "systemd refuses the character {c:?} in unit names \
+             (allowed: ASCII letters and digits, ':', '-', '_', '.', '\\')"
+        );
+        return Err(invalid(unit, &why));
+    }
+    if unit.len() > UNIT_NAME_MAX {
+        let why = format!(
+            "a unit name is at most {UNIT_NAME_MAX} bytes, this one has {}",
+            unit.len()
+        );
         return Err(invalid(unit, &why));
     }
     Ok(())
@@ -181,6 +198,47 @@ mod tests {
         assert_eq!(unit.name(), "kubepods-pod1.slice");
         assert_eq!(unit.cgroup_path(), "/kubepods.slice/kubepods-pod1.slice");
         assert_eq!(unit.kind().interface(), "org.freedesktop.systemd1.Slice");
+    }
+
+    #[test]
+    fn units_systemd_escapes_have_escaped_cgroup_paths() {
+        let root = UnitName::new("-.slice", "", "memory").unwrap();
+        assert_eq!(root.name(), "memory.scope");
+        assert_eq!(root.cgroup_path(), "/_memory.scope");
+        let in_cpu = UnitName::new("cpu.slice", "", "x").unwrap();
+        assert_eq!(in_cpu.cgroup_path(), "/_cpu.slice/x.scope");
+        let nested = UnitName::new("a-cpu.slice", "rt", "_c").unwrap();
+        assert_eq!(nested.cgroup_path(), "/a.slice/a-cpu.slice/rt-_c.scope");
+        let hidden = UnitName::new("system.slice", "", "_c").unwrap();
+        assert_eq!(hidden.cgroup_path(), "/system.slice/__c.scope");
+        let slice = UnitName::new("system.slice", "", "pids.slice").unwrap();
+        assert_eq!(slice.cgroup_path(), "/_pids.slice");
+        let sub = UnitName::new("-.slice", "", "_x-y.slice").unwrap();
+        assert_eq!(sub.cgroup_path(), "/__x.slice/__x-y.slice");
+    }
+
+    #[test]
+    fn parent_slices_with_characters_systemd_refuses_are_refused() {
+        for bad in ["a b.slice", "a@b.slice", "a\nb.slice"] {
+            let err = UnitName::new(bad, "rt", "c1").unwrap_err();
+            assert_eq!(err.kind(), ErrorKind::InvalidName, "{bad:?}");
+            assert_eq!(err.value(), Some(bad));
+            assert!(err.to_string().contains("refuses the character"), "{err}");
+        }
+        let long = format!("{}.slice", "p".repeat(300));
+        let err = UnitName::new(&long, "rt", "c1").unwrap_err();
+        assert_eq!(err.value(), Some(long.as_str()));
+        let err = UnitName::parse_runtime("a b.slice:rt:c1").unwrap_err();
+        assert_eq!(err.value(), Some("a b.slice"));
+    }
+
+    #[test]
+    fn scope_names_longer_than_255_bytes_are_refused() {
+        let name = "n".repeat(255 - ".scope".len());
+        assert!(UnitName::new("", "", &name).is_ok());
+        let err = UnitName::new("", "", &format!("{name}n")).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::InvalidName);
+        assert!(err.to_string().contains("255"), "{err}");
     }
 
     #[test]

@@ -1,7 +1,8 @@
 //! Against a real systemd on the system bus and its private socket (the systemd
 //! container and VM tiers): transient scopes and slices, properties read back, unit
-//! exists, a failed job, stop, and the connection across `fork`; in the systemd VM
-//! (pure v2) limits are enforced. The v1 path is `real_systemd_v1`.
+//! exists, a failed job, stop, `KillUnit` on a process that ignores `SIGTERM`, and
+//! the connection across `fork`; in the systemd VM (pure v2) limits are enforced.
+//! The v1 path is `real_systemd_v1`.
 
 mod common;
 
@@ -9,7 +10,7 @@ use cgroups_core::{CpuQuota, ErrorKind as CoreKind, FreezerState, Limit, Manager
 use cgroups_systemd::properties::{CgroupVersion, unit_properties};
 use cgroups_systemd::property::{Property, Value};
 use cgroups_systemd::unit::UnitName;
-use cgroups_systemd::{Bus, Client, ErrorKind, SystemdManager};
+use cgroups_systemd::{Bus, Client, ErrorKind, KillWho, SystemdManager};
 use common::*;
 use ktest::{Failed, Need, Test, ensure, ensure_eq};
 
@@ -210,6 +211,116 @@ fn private_socket_starts_and_stops_a_scope() -> Result<(), Failed> {
     ensure!(cgroup_of(sleeper.pid())?.contains(&unit.cgroup_path()));
     private.stop_unit(unit.name())?;
     unit_gone(unit.name())
+}
+
+/// Names systemd escapes (a leading `_`) are where `cgroup_path` says: a slice
+/// `_x.slice` at `/__x.slice`, and in it a scope `_y.scope` at `.../__y.scope`.
+fn escaped_names_match_the_control_group_systemd_reports() -> Result<(), Failed> {
+    let _serial = serial();
+    let slice_name = format!("_{}.slice", unique("esc").replace('-', "_"));
+    let slice = UnitName::new("-.slice", "", &slice_name)?;
+    ensure!(slice.cgroup_path().starts_with("/__cgtest_"), "{slice:?}");
+    let props = unit_properties(
+        &slice,
+        None,
+        &Resources::default(),
+        CgroupVersion::V2,
+        version()?,
+    );
+    client().start_transient_unit(slice.name(), &props)?;
+    let _slice_guard = UnitGuard(slice.name().to_owned());
+    let iface = slice.kind().interface();
+    ensure_eq!(
+        client().unit_property(slice.name(), iface, "ControlGroup")?,
+        slice.cgroup_path()
+    );
+    let sleeper = Sleeper::start()?;
+    let scope_name = format!("_{}", unique("escs").replace('-', "_"));
+    let scope = UnitName::new(&slice_name, "", &scope_name)?;
+    let want = format!("{}/_{}", slice.cgroup_path(), scope.name());
+    ensure_eq!(scope.cgroup_path(), want);
+    let props = unit_properties(
+        &scope,
+        Some(sleeper.pid()),
+        &Resources::default(),
+        CgroupVersion::V2,
+        version()?,
+    );
+    client().start_transient_unit(scope.name(), &props)?;
+    let _scope_guard = UnitGuard(scope.name().to_owned());
+    ensure_eq!(
+        client().unit_property(scope.name(), SCOPE, "ControlGroup")?,
+        scope.cgroup_path()
+    );
+    ensure!(cgroup_of(sleeper.pid())?.contains(&scope.cgroup_path()));
+    client().stop_unit(scope.name())?;
+    client().stop_unit(slice.name())?;
+    unit_gone(slice.name())
+}
+
+/// `KillUnit` reaches the scope's processes with the signal asked for: `SIGTERM` is
+/// ignored, `SIGKILL` is not, and the emptied scope then stops at once (a plain
+/// `StopUnit` would wait `TimeoutStopSec`, 90 s, for the process).
+fn kill_unit_sigkills_a_process_ignoring_sigterm_and_the_scope_stops_promptly() -> Result<(), Failed>
+{
+    use std::time::{Duration, Instant};
+    let _serial = serial();
+    let mut stubborn = Stubborn::start()?;
+    let unit = UnitName::new("system.slice", &unique("kill"), "a")?;
+    let props = unit_properties(
+        &unit,
+        Some(stubborn.pid()),
+        &Resources::default(),
+        CgroupVersion::V2,
+        version()?,
+    );
+    client().start_transient_unit(unit.name(), &props)?;
+    let _guard = UnitGuard(unit.name().to_owned());
+    ensure!(cgroup_of(stubborn.pid())?.contains(&unit.cgroup_path()));
+    client().kill_unit(unit.name(), KillWho::All, 15)?;
+    let early = stubborn.exited_within(Duration::from_millis(300))?;
+    ensure!(
+        early.is_none(),
+        "the shell did not ignore SIGTERM: {early:?}"
+    );
+    client().kill_unit(unit.name(), KillWho::All, 9)?;
+    let status = stubborn.exited_within(Duration::from_secs(5))?;
+    let status = status.ok_or("still running 5 s after KillUnit(all, SIGKILL)")?;
+    ensure!(killed_by_sigkill(status), "{status:?}");
+    let started = Instant::now();
+    client().stop_unit(unit.name())?;
+    let took = started.elapsed();
+    ensure!(took < Duration::from_secs(5), "stopping took {took:?}");
+    unit_gone(unit.name())?;
+    let missing = client().kill_unit(unit.name(), KillWho::All, 9);
+    ensure!(
+        matches!(&missing, Err(e) if e.kind() == ErrorKind::NoSuchUnit),
+        "KillUnit on a stopped unit: {missing:?}"
+    );
+    Ok(())
+}
+
+/// The manager's `destroy` ends a scope whose process ignores `SIGTERM` at once
+/// (it used to wait for the stop job until `JOB_TIMEOUT` and fail).
+fn manager_destroy_ends_a_scope_whose_process_ignores_sigterm() -> Result<(), Failed> {
+    use std::time::{Duration, Instant};
+    let _serial = serial();
+    let unit = UnitName::new("system.slice", &unique("stubborn"), "a")?;
+    let mgr = SystemdManager::new(unit.clone(), Bus::System)?;
+    let _guard = ManagerGuard(&mgr);
+    let mut stubborn = Stubborn::start()?;
+    mgr.add_pid(stubborn.pid())?;
+    ensure!(cgroup_of(stubborn.pid())?.contains(&unit.cgroup_path()));
+    let started = Instant::now();
+    mgr.destroy()?;
+    let took = started.elapsed();
+    ensure!(took < Duration::from_secs(10), "destroy took {took:?}");
+    let status = stubborn.exited_within(Duration::from_secs(5))?;
+    let status = status.ok_or("the process survived destroy")?;
+    ensure!(killed_by_sigkill(status), "{status:?}");
+    unit_gone(unit.name())?;
+    ensure!(!mgr.exists(), "cgroup left behind");
+    Ok(())
 }
 
 fn limits() -> Resources {
@@ -444,6 +555,18 @@ fn main() {
         Test::new(
             "private_socket_starts_and_stops_a_scope",
             private_socket_starts_and_stops_a_scope,
+        ),
+        Test::new(
+            "escaped_names_match_the_control_group_systemd_reports",
+            escaped_names_match_the_control_group_systemd_reports,
+        ),
+        Test::new(
+            "kill_unit_sigkills_a_process_ignoring_sigterm_and_the_scope_stops_promptly",
+            kill_unit_sigkills_a_process_ignoring_sigterm_and_the_scope_stops_promptly,
+        ),
+        Test::new(
+            "manager_destroy_ends_a_scope_whose_process_ignores_sigterm",
+            manager_destroy_ends_a_scope_whose_process_ignores_sigterm,
         ),
         // cgroup2 files and v2 properties: pure v2 only (v1: real_systemd_v1).
         Test::new(

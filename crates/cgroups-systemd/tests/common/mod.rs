@@ -135,3 +135,58 @@ pub fn keyed(dir: &std::path::Path, file: &str, key: &str) -> Result<u64, Failed
         .ok_or_else(|| format!("no {key} in {file}: {text:?}"))?;
     Ok(value.trim().parse()?)
 }
+
+/// A shell that ignores `SIGTERM` (and so does its `sleep`), killed and reaped on
+/// drop.
+pub struct Stubborn(pub Child);
+
+impl Stubborn {
+    /// Returns once the shell ignores `SIGTERM`.
+    pub fn start() -> Result<Stubborn, Failed> {
+        use std::io::BufRead;
+        let script = "trap '' TERM; echo ready; while :; do sleep 1; done";
+        let mut child = Command::new("sh")
+            .args(["-c", script])
+            .stdout(std::process::Stdio::piped())
+            .spawn()?;
+        let out = child.stdout.take().ok_or("no stdout")?;
+        let stubborn = Stubborn(child);
+        let mut line = String::new();
+        std::io::BufReader::new(out).read_line(&mut line)?;
+        ensure!(line.trim() == "ready", "the shell said {line:?}");
+        Ok(stubborn)
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.0.id()
+    }
+
+    /// The exit status once the shell is gone, `None` if it still runs after `wait`.
+    pub fn exited_within(
+        &mut self,
+        wait: std::time::Duration,
+    ) -> Result<Option<std::process::ExitStatus>, Failed> {
+        let deadline = std::time::Instant::now() + wait;
+        loop {
+            if let Some(status) = self.0.try_wait()? {
+                return Ok(Some(status));
+            }
+            if std::time::Instant::now() >= deadline {
+                return Ok(None);
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+    }
+}
+
+impl Drop for Stubborn {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+pub fn killed_by_sigkill(status: std::process::ExitStatus) -> bool {
+    use std::os::unix::process::ExitStatusExt;
+    status.signal() == Some(9)
+}
