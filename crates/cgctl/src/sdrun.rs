@@ -49,22 +49,9 @@ pub fn slice_of(parent: Option<&str>) -> Result<String> {
         );
         return Err(f);
     }
+    // The structure, the characters and the length systemd accepts.
     cgroups_systemd::slice::validate_slice(parent)
         .map_err(|e| Failure::usage(format!("--parent: {e}")))?;
-    // validate_slice checks the structure only; systemd also refuses these.
-    let allowed = |c: char| c.is_ascii_alphanumeric() || ":-_.\\".contains(c);
-    if let Some(c) = parent.chars().find(|&c| !allowed(c)) {
-        return Err(Failure::usage(format!(
-            "--parent {parent:?}: systemd refuses the character {c:?} in unit names \
-             (allowed: ASCII letters and digits, ':', '-', '_', '.', '\\')"
-        )));
-    }
-    if parent.len() > 255 {
-        return Err(Failure::usage(format!(
-            "--parent: a unit name is at most 255 bytes, this one has {}",
-            parent.len()
-        )));
-    }
     Ok(parent.to_owned())
 }
 
