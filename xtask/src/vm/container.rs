@@ -17,6 +17,13 @@ use crate::report::Report;
 use crate::tiers::{ContainerSpec, Tier};
 use crate::util::workspace_root;
 
+/// The rest of `line` after `marker`, wherever the marker starts: a VM's serial
+/// console may glue firmware or kernel output in front of a guest's line
+/// (`Booting from ROM..XTASK-SD-CGROUP ...`).
+pub(super) fn after_marker<'a>(line: &'a str, marker: &str) -> Option<&'a str> {
+    line.find(marker).map(|at| &line[at + marker.len()..])
+}
+
 /// What the container said about its systemd.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(super) struct Systemd {
@@ -28,9 +35,9 @@ pub(super) struct Systemd {
 
 impl Systemd {
     pub(super) fn line(&mut self, line: &str) {
-        if let Some(v) = line.strip_prefix("XTASK-SD-SYSTEMD ") {
+        if let Some(v) = after_marker(line, "XTASK-SD-SYSTEMD ") {
             self.version = Some(v.trim().to_owned());
-        } else if let Some(s) = line.strip_prefix("XTASK-SD-STATE ") {
+        } else if let Some(s) = after_marker(line, "XTASK-SD-STATE ") {
             self.state = Some(s.trim().to_owned());
         }
     }

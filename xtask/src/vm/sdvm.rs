@@ -171,7 +171,7 @@ struct CgroupSeen {
 
 impl CgroupSeen {
     fn line(&mut self, line: &str) {
-        if let Some(rest) = line.strip_prefix("XTASK-SD-CGROUP ") {
+        if let Some(rest) = super::container::after_marker(line, "XTASK-SD-CGROUP ") {
             self.line = Some(rest.trim().to_owned());
         }
     }
@@ -380,6 +380,9 @@ mod tests {
         let no_unified = "XTASK-SD-CGROUP tmpfs memory pids devices systemd";
         assert!(seen(no_unified).check(Layout::Hybrid).is_err());
         assert!(CgroupSeen::default().check(Layout::PureV2).is_err());
+        // The serial console glued the firmware's text in front of the guest's line.
+        let glued = format!("Booting from ROM..{hybrid}");
+        assert_eq!(seen(&glued).check(Layout::Hybrid), Ok(()));
     }
 
     #[test]
