@@ -11,6 +11,8 @@
 
 #[path = "real_kernel/host.rs"]
 mod host;
+#[path = "real_kernel/verifier.rs"]
+mod verifier;
 
 use std::os::fd::{AsFd, OwnedFd};
 
@@ -190,6 +192,14 @@ fn main() {
         t(
             "removing_the_cgroup_releases_our_program",
             removing_the_cgroup_releases_our_program,
+        ),
+        t(
+            "exit_without_setting_r0_is_rejected_with_the_verifier_log",
+            verifier::exit_without_setting_r0_is_rejected_with_the_verifier_log,
+        ),
+        t(
+            "long_verifier_log_is_kept_by_its_end",
+            verifier::long_verifier_log_is_kept_by_its_end,
         ),
         Test::new(
             "device_walk_lists_nodes_and_skips_links_fifos_and_pseudo_dirs",

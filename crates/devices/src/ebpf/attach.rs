@@ -24,6 +24,9 @@ const LOAD_RETRIES: u32 = 30;
 /// First and largest size of the verifier log buffer.
 const LOG_START: usize = 64 * 1024;
 const LOG_MAX: usize = 16 * 1024 * 1024 - 1;
+/// The most of the verifier log an error keeps: its last bytes, where the verifier
+/// states why it refused the program.
+pub(crate) const LOG_KEEP: usize = 64 * 1024;
 /// Tries of a query whose result keeps growing.
 const QUERY_TRIES: u32 = 10;
 
@@ -287,7 +290,14 @@ fn query(cgroup_dir: BorrowedFd<'_>) -> Result<Vec<u32>> {
 
 /// Loads the program; on failure loads it again with the verifier log.
 pub(crate) fn load(filter: &DeviceFilter) -> Result<OwnedFd> {
-    load_named(filter, &filter.name())
+    load_named(&filter.bytes(), &filter.name())
+}
+
+/// Test support: loads arbitrary encoded instructions the way [`load`] loads a
+/// generated filter (the verifier-rejection path needs a program it refuses).
+#[cfg(feature = "test-fixtures")]
+pub(crate) fn load_raw(bytes: &[u8], name: &str) -> Result<OwnedFd> {
+    load_named(bytes, name)
 }
 
 /// Test support: a program that is not ours, attached next to ours.
@@ -297,7 +307,7 @@ pub(crate) fn attach_foreign(
     filter: &DeviceFilter,
     name: &str,
 ) -> Result<u32> {
-    let prog = load_named(filter, name)?;
+    let prog = load_named(&filter.bytes(), name)?;
     let id = sys::prog_info(prog.as_fd())
         .map_err(|e| os_error("bpf(BPF_OBJ_GET_INFO_BY_FD)", e, "cannot read the id"))?
         .id;
@@ -306,18 +316,17 @@ pub(crate) fn attach_foreign(
     Ok(id)
 }
 
-fn load_named(filter: &DeviceFilter, name: &str) -> Result<OwnedFd> {
-    let bytes = filter.bytes();
+fn load_named(bytes: &[u8], name: &str) -> Result<OwnedFd> {
     let (mut eagain, mut raised) = (0, false);
     loop {
-        match sys::prog_load(&bytes, LICENSE, name, None) {
+        match sys::prog_load(bytes, LICENSE, name, None) {
             Ok(fd) => return Ok(fd),
             Err(Errno::AGAIN) if eagain < LOAD_RETRIES => eagain += 1,
             Err(Errno::PERM) if !raised => {
                 raised = true;
                 raise_memlock();
             }
-            Err(errno) => return Err(load_error(&bytes, name, errno)),
+            Err(errno) => return Err(load_error(bytes, name, errno)),
         }
     }
 }
@@ -338,11 +347,16 @@ fn raise_memlock() {
 }
 
 fn load_error(bytes: &[u8], name: &str, errno: Errno) -> Error {
-    let log = verifier_log(bytes, name);
+    let log = match errno {
+        Errno::INVAL | Errno::ACCESS => verifier_log(bytes, name),
+        _ => None,
+    };
     let (kind, problem) = match errno {
         Errno::INVAL | Errno::ACCESS => (
             ErrorKind::ProgramRejected,
-            "the kernel refused the device filter program",
+            "the kernel's verifier refused the device filter program; its log below \
+             names the instruction and the reason (a generated program that is refused \
+             is a bug in this crate: please report it with the rules and this log)",
         ),
         Errno::PERM => (
             ErrorKind::Os,
@@ -353,20 +367,48 @@ fn load_error(bytes: &[u8], name: &str, errno: Errno) -> Error {
     let call = format!("bpf(BPF_PROG_LOAD) of {name}");
     let mut err = Error::new(kind, &call, problem).with_errno(errno.raw_os_error());
     if let Some(log) = log.filter(|l| !l.trim().is_empty()) {
-        err = err.with_log(log);
+        err = err.with_log(keep_tail(log, LOG_KEEP));
     }
     err
 }
 
+/// The last `max` bytes of `log` at most (cut at a line start, or else at a
+/// character boundary), after a line saying how much was left out. The verifier
+/// writes why it refused the program at the end.
+pub(crate) fn keep_tail(log: String, max: usize) -> String {
+    if log.len() <= max {
+        return log;
+    }
+    let mut start = log.len() - max;
+    while !log.is_char_boundary(start) {
+        start += 1;
+    }
+    if let Some(nl) = log[start..].find('\n')
+        && nl + 1 < log.len() - start
+    {
+        start += nl + 1;
+    }
+    format!(
+        "[first {start} bytes of the verifier log left out]\n{}",
+        &log[start..]
+    )
+}
+
 /// Loads the program again with a verifier log (level 1), growing the buffer while
-/// the kernel says it is too small.
+/// the kernel says it is too small (ENOSPC) and retrying an interrupted verifier
+/// (EAGAIN). At the largest size the log is what fitted: since Linux 6.4 its end
+/// (where the reason is), before that its start.
 fn verifier_log(bytes: &[u8], name: &str) -> Option<String> {
-    let mut size = LOG_START;
+    let (mut size, mut eagain) = (LOG_START, 0);
     loop {
         let mut buf = vec![0u8; size];
         let result = sys::prog_load(bytes, LICENSE, name, Some(&mut buf));
         if matches!(result, Err(Errno::NOSPC)) && size < LOG_MAX {
             size = (size * 8).min(LOG_MAX);
+            continue;
+        }
+        if matches!(result, Err(Errno::AGAIN)) && eagain < LOAD_RETRIES {
+            eagain += 1;
             continue;
         }
         let end = buf.iter().position(|&b| b == 0).unwrap_or(buf.len());

@@ -80,6 +80,8 @@ mod sys;
 mod crosscheck_tests;
 #[cfg(test)]
 mod program_tests;
+#[cfg(test)]
+mod verifier_log_tests;
 
 use std::fmt::Write as _;
 
@@ -182,6 +184,23 @@ pub mod testing {
     pub fn load(filter: &super::DeviceFilter) -> crate::Result<std::os::fd::OwnedFd> {
         super::attach::load(filter)
     }
+
+    /// Loads arbitrary encoded instructions (8 bytes each, as
+    /// [`DeviceFilter::bytes`](super::DeviceFilter::bytes)) as a device program named
+    /// `name`, through the same path as [`apply`](super::apply): retries, the
+    /// verifier log on refusal, the error.
+    ///
+    /// # Errors
+    ///
+    /// As [`apply`](super::apply): [`ErrorKind::ProgramRejected`](crate::ErrorKind)
+    /// with the verifier log when the kernel refuses the instructions.
+    pub fn load_raw(insns: &[u8], name: &str) -> crate::Result<std::os::fd::OwnedFd> {
+        super::attach::load_raw(insns, name)
+    }
+
+    /// The most bytes of the verifier log an error keeps (its end, after a line
+    /// saying how much was left out).
+    pub const VERIFIER_LOG_KEEP: usize = super::attach::LOG_KEEP;
 
     /// Loads `filter` under another tool's `name` (not starting with `cgdev_`) and
     /// attaches it with `BPF_F_ALLOW_MULTI`, as systemd would; returns its id.
