@@ -96,9 +96,14 @@ pub fn scope_of(path: &CgroupPath) -> Option<UnitName> {
     let components: Vec<&str> = path.components().collect();
     let (last, parents) = components.split_last()?;
     let stem = last.strip_suffix(".scope")?;
-    let slice = parents.last().copied().unwrap_or("-.slice");
-    let unit = UnitName::new(slice, "", stem).ok()?;
-    (unit.cgroup_path() == path.to_string()).then_some(unit)
+    let dir = parents.last().copied().unwrap_or("-.slice");
+    // systemd escapes some directory names with a leading `_` (`cpu.slice` lives in
+    // `/_cpu.slice`): the slice is the name whose cgroup path gives this one back.
+    let shown = path.to_string();
+    std::iter::once(dir)
+        .chain(dir.strip_prefix('_'))
+        .filter_map(|slice| UnitName::new(slice, "", stem).ok())
+        .find(|unit| unit.cgroup_path() == shown)
 }
 
 /// The unit type of a name that ends like a unit (`service` for `a.service`).
@@ -316,6 +321,18 @@ mod tests {
         }
         assert!(scope_of(&path("/a.slice/x.scope")).is_some());
         assert!(scope_of(&path("/a.slice/b.slice/x.scope")).is_none());
+    }
+
+    #[test]
+    fn scopes_in_slices_systemd_escapes_are_found() {
+        let unit = scope_of(&path("/_cpu.slice/cgctl-x.scope")).expect("escaped slice");
+        assert_eq!(unit.name(), "cgctl-x.scope");
+        assert_eq!(unit.cgroup_path(), "/_cpu.slice/cgctl-x.scope");
+        let unit = scope_of(&path("/__x.slice/cgctl-x.scope")).expect("leading underscore");
+        assert_eq!(unit.cgroup_path(), "/__x.slice/cgctl-x.scope");
+        // No slice has these directories: `cpu.slice` is escaped, `x.slice` is not.
+        assert!(scope_of(&path("/cpu.slice/cgctl-x.scope")).is_none());
+        assert!(scope_of(&path("/_x.slice/cgctl-x.scope")).is_none());
     }
 
     #[test]

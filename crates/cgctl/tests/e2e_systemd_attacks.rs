@@ -294,6 +294,36 @@ fn a_slice_systemd_escapes_is_reported_where_systemd_put_it() -> Result<(), Fail
     ensure_unloaded(&format!("cgctl-{name}.scope"))
 }
 
+/// `update` by the cgroup path of a scope whose slice systemd escapes
+/// (`/__x.slice/cgctl-NAME.scope`) is recognised as that scope and goes to systemd:
+/// the unit's TasksMax changes, not just the cgroup file.
+fn update_by_the_cgroup_of_a_scope_in_an_escaped_slice_goes_to_systemd() -> Result<(), Failed> {
+    let slice = Slice(format!("_{}.slice", tag_name("escupd")));
+    let name = tag_name("escupd");
+    let unit = format!("cgctl-{name}.scope");
+    let script = format!(
+        "p=$(sed -n 's/^0:://p' /proc/self/cgroup); echo \"cgroup $p\"; \
+         \"$CGCTL\" update \"$p\" --pids 5 >&2 || exit 9; \
+         echo \"tasksmax $(systemctl show -p TasksMax --value {unit})\""
+    );
+    let out = Command::new(cgctl_bin())
+        .args(slice.args(&name, &[], &["sh", "-c", &script]))
+        .env("CGCTL", cgctl_bin())
+        .output()?;
+    ensure_exit("run", &out, 0)?;
+    let stdout = text(&out.stdout);
+    ensure!(
+        stdout.contains(&format!("cgroup /_{}/{unit}", slice.0)),
+        "not in the escaped slice: {stdout}"
+    );
+    ensure!(
+        stdout.lines().any(|l| l == "tasksmax 5"),
+        "TasksMax of {unit} was not set through systemd: {stdout}\n{}",
+        text(&out.stderr)
+    );
+    ensure_unloaded(&unit)
+}
+
 fn hostile_names_are_refused_before_systemd_is_asked() -> Result<(), Failed> {
     let s = Slice::new("names");
     let long = "a".repeat(300);
@@ -451,6 +481,12 @@ fn main() {
             "a_slice_systemd_escapes_is_reported_where_systemd_put_it",
             a_slice_systemd_escapes_is_reported_where_systemd_put_it,
         ),
+        // The fs write after the property needs the controller (systemd-vm).
+        Test::new(
+            "update_by_the_cgroup_of_a_scope_in_an_escaped_slice_goes_to_systemd",
+            update_by_the_cgroup_of_a_scope_in_an_escaped_slice_goes_to_systemd,
+        )
+        .needs(Need::V2Controller("pids")),
         Test::new(
             "hostile_names_are_refused_before_systemd_is_asked",
             hostile_names_are_refused_before_systemd_is_asked,
