@@ -116,11 +116,9 @@ pub fn systemd_booted() -> bool {
     std::fs::symlink_metadata(SYSTEMD_RUN_DIR).is_ok_and(|m| m.is_dir())
 }
 
-/// systemd's version over the system bus, or why it did not answer.
-///
-/// TODO(cgroups-systemd: bus socket close-on-exec): the connection stays open
-/// without `FD_CLOEXEC`; when auto then falls back to cgroupfs (the bus connected
-/// but systemd did not answer), the command inherits the socket.
+/// systemd's version over the system bus, or why it did not answer. The connection
+/// stays open for the rest of the run; cgroups-systemd makes its socket close-on-exec,
+/// so a command started after an auto fallback to cgroupfs does not inherit it.
 pub fn system_bus_version() -> Result<String, String> {
     Client::new(Bus::System)
         .version()
