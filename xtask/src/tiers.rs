@@ -126,6 +126,9 @@ pub struct Tier {
     /// Whether the tier also provides [`CORE_FILES`] (a cgroup2 hierarchy whose
     /// non-root cgroups have the core interface files).
     pub core_files: bool,
+    /// Whether the tier also provides [`V1_ALL`] (every v1 controller of the 6.1
+    /// kernel, each on a hierarchy, and `name=systemd`).
+    pub v1_all: bool,
     /// How its tests are run.
     pub runner: Runner,
 }
@@ -146,13 +149,35 @@ pub const CORE_FILES: &[&str] = &[
     "file:memory.pressure",
 ];
 
+/// The v1 needs of the tiers that mount every v1 controller of the bookworm (6.1)
+/// kernel.
+pub const V1_ALL: &[&str] = &[
+    "v1:cpu",
+    "v1:cpuacct",
+    "v1:cpuset",
+    "v1:memory",
+    "v1:devices",
+    "v1:freezer",
+    "v1:net_cls",
+    "v1:net_prio",
+    "v1:blkio",
+    "v1:perf_event",
+    "v1:hugetlb",
+    "v1:pids",
+    "v1:rdma",
+    "v1:misc",
+    "v1:name=systemd",
+];
+
 impl Tier {
     /// The value of `CGTEST_TIER_PROVIDES` for this tier.
     pub fn provides_env(&self) -> String {
         let core = if self.core_files { CORE_FILES } else { &[] };
+        let v1 = if self.v1_all { V1_ALL } else { &[] };
         self.provides
             .iter()
             .chain(core)
+            .chain(v1)
             .copied()
             .collect::<Vec<_>>()
             .join(",")
@@ -183,6 +208,7 @@ pub const TIERS: &[Tier] = &[
             "unified",
         ],
         core_files: true,
+        v1_all: false,
         runner: Runner::Host,
     },
     Tier {
@@ -218,6 +244,7 @@ pub const TIERS: &[Tier] = &[
             "swap",
         ],
         core_files: true,
+        v1_all: false,
         runner: Runner::Vm(VmSpec {
             suite: "trixie",
             layout: Layout::PureV2,
@@ -228,28 +255,9 @@ pub const TIERS: &[Tier] = &[
     },
     Tier {
         name: "vm-v1",
-        provides: &[
-            "root",
-            "tier:vm-v1",
-            "v1:cpu",
-            "v1:cpuacct",
-            "v1:cpuset",
-            "v1:memory",
-            "v1:devices",
-            "v1:freezer",
-            "v1:net_cls",
-            "v1:net_prio",
-            "v1:blkio",
-            "v1:perf_event",
-            "v1:hugetlb",
-            "v1:pids",
-            "v1:rdma",
-            "v1:misc",
-            "v1:name=systemd",
-            "memory-attach",
-            "unified",
-        ],
+        provides: &["root", "tier:vm-v1", "memory-attach", "unified"],
         core_files: true,
+        v1_all: true,
         runner: Runner::Vm(VmSpec {
             suite: "bookworm",
             layout: Layout::Hybrid,
@@ -260,27 +268,9 @@ pub const TIERS: &[Tier] = &[
     },
     Tier {
         name: "vm-v1-legacy",
-        provides: &[
-            "root",
-            "tier:vm-v1-legacy",
-            "v1:cpu",
-            "v1:cpuacct",
-            "v1:cpuset",
-            "v1:memory",
-            "v1:devices",
-            "v1:freezer",
-            "v1:net_cls",
-            "v1:net_prio",
-            "v1:blkio",
-            "v1:perf_event",
-            "v1:hugetlb",
-            "v1:pids",
-            "v1:rdma",
-            "v1:misc",
-            "v1:name=systemd",
-            "memory-attach",
-        ],
+        provides: &["root", "tier:vm-v1-legacy", "memory-attach"],
         core_files: false,
+        v1_all: true,
         runner: Runner::Vm(VmSpec {
             suite: "bookworm",
             layout: Layout::Legacy,
@@ -294,26 +284,12 @@ pub const TIERS: &[Tier] = &[
         provides: &[
             "root",
             "tier:vm-v1-comount",
-            "v1:cpu",
-            "v1:cpuacct",
             "v1:cpu,cpuacct",
-            "v1:cpuset",
-            "v1:memory",
-            "v1:devices",
-            "v1:freezer",
-            "v1:net_cls",
-            "v1:net_prio",
             "v1:net_cls,net_prio",
-            "v1:blkio",
-            "v1:perf_event",
-            "v1:hugetlb",
-            "v1:pids",
-            "v1:rdma",
-            "v1:misc",
-            "v1:name=systemd",
             "memory-attach",
         ],
         core_files: false,
+        v1_all: true,
         runner: Runner::Vm(VmSpec {
             suite: "bookworm",
             layout: Layout::Comount,
@@ -326,6 +302,7 @@ pub const TIERS: &[Tier] = &[
         name: "systemd-252",
         provides: &["root", "tier:systemd-252", "systemd", "pure-v2"],
         core_files: false,
+        v1_all: false,
         runner: Runner::Container(ContainerSpec {
             suite: "bookworm",
             systemd: 252,
@@ -335,6 +312,7 @@ pub const TIERS: &[Tier] = &[
         name: "systemd-257",
         provides: &["root", "tier:systemd-257", "systemd", "pure-v2"],
         core_files: false,
+        v1_all: false,
         runner: Runner::Container(ContainerSpec {
             suite: "trixie",
             systemd: 257,
@@ -359,6 +337,7 @@ pub const TIERS: &[Tier] = &[
             "file:cpu.weight",
         ],
         core_files: false,
+        v1_all: false,
         runner: Runner::SystemdVm(SystemdVmSpec {
             kernel: "trixie",
             rootfs: "bookworm",
@@ -379,25 +358,11 @@ pub const TIERS: &[Tier] = &[
             "root",
             "tier:systemd-vm-v1",
             "systemd",
-            "v1:cpu",
-            "v1:cpuacct",
-            "v1:cpuset",
-            "v1:memory",
-            "v1:devices",
-            "v1:freezer",
-            "v1:net_cls",
-            "v1:net_prio",
-            "v1:blkio",
-            "v1:perf_event",
-            "v1:hugetlb",
-            "v1:pids",
-            "v1:rdma",
-            "v1:misc",
-            "v1:name=systemd",
             "memory-attach",
             "unified",
         ],
         core_files: false,
+        v1_all: true,
         runner: Runner::SystemdVm(SystemdVmSpec {
             kernel: "bookworm",
             rootfs: "bookworm",
