@@ -14,24 +14,48 @@ use crate::failure::{EXIT_CANNOT_EXEC, EXIT_NOT_FOUND, require_root};
 use crate::summary::{self, Summary};
 use crate::{Failure, Result, limits};
 
-/// Removes the cgroup when the run ends, however it ends, unless asked to keep it.
-struct Cleanup<'a> {
-    manager: &'a dyn Manager,
-    keep: bool,
-    done: bool,
+/// What a [`Cleanup`] ends: the cgroup (cgroupfs) or the unit (systemd).
+#[derive(Clone, Copy)]
+pub(crate) enum Ends {
+    Cgroup,
+    Unit,
+}
+
+impl Ends {
+    fn doing(self) -> &'static str {
+        match self {
+            Ends::Cgroup => "removing the cgroup",
+            Ends::Unit => "stopping the unit",
+        }
+    }
+    fn failed(self) -> &'static str {
+        match self {
+            Ends::Cgroup => "could not remove the cgroup",
+            Ends::Unit => "could not stop the unit",
+        }
+    }
+}
+
+/// Kills what is left and destroys the cgroup or unit when the run ends, however it
+/// ends, while `active` (not with `--keep`; for systemd once the unit is this run's).
+pub(crate) struct Cleanup<'a> {
+    pub(crate) manager: &'a dyn Manager,
+    pub(crate) ends: Ends,
+    pub(crate) active: bool,
+    pub(crate) done: bool,
 }
 
 impl Cleanup<'_> {
-    /// Kills what is left and removes the cgroup; reports failures.
-    fn finish(&mut self) -> Result<()> {
+    /// Kills what is left and destroys; reports failures.
+    pub(crate) fn finish(&mut self) -> Result<()> {
         self.done = true;
-        if self.keep {
+        if !self.active {
             return Ok(());
         }
         let killed = self.manager.kill();
         let destroyed = self.manager.destroy();
         killed.map_err(|e| Failure::from_core(e).context("killing what was left"))?;
-        destroyed.map_err(|e| Failure::from_core(e).context("removing the cgroup"))?;
+        destroyed.map_err(|e| Failure::from_core(e).context(self.ends.doing()))?;
         Ok(())
     }
 }
@@ -39,10 +63,10 @@ impl Cleanup<'_> {
 impl Drop for Cleanup<'_> {
     fn drop(&mut self) {
         if !self.done
-            && !self.keep
+            && self.active
             && let Err(e) = self.manager.kill().and_then(|()| self.manager.destroy())
         {
-            eprintln!("cgctl: could not remove the cgroup: {e}");
+            eprintln!("cgctl: {}: {e}", self.ends.failed());
         }
     }
 }
@@ -88,7 +112,8 @@ fn run_cgroupfs(args: &RunArgs, resources: &Resources) -> Result<i32> {
 
     let mut cleanup = Cleanup {
         manager,
-        keep: args.keep,
+        ends: Ends::Cgroup,
+        active: !args.keep,
         done: false,
     };
     manager.create()?;

@@ -17,7 +17,7 @@
 
 use std::time::Instant;
 
-use cgroups_core::{CgroupMode, Manager, Resources};
+use cgroups_core::{CgroupMode, Resources};
 use cgroups_systemd::properties::{CgroupVersion, unit_properties};
 use cgroups_systemd::unit::{UnitKind, UnitName};
 use cgroups_systemd::version::{SystemdVersion, parse_version};
@@ -26,7 +26,7 @@ use cgroups_systemd::{Bus, Client, ErrorKind};
 use crate::backend::{self, Backend};
 use crate::cli::{DEFAULT_SLICE, RunArgs};
 use crate::gate::Held;
-use crate::run::{exec_failure, exit_code, unique_name};
+use crate::run::{Cleanup, Ends, exec_failure, exit_code, unique_name};
 use crate::summary::{self, Summary};
 use crate::target::UNIT_PREFIX;
 use crate::{Failure, Result};
@@ -147,7 +147,7 @@ fn start_scope(
         Ok(()) => true,
         Err(e) => matches!(e.kind(), ErrorKind::JobFailed | ErrorKind::Timeout),
     };
-    cleanup.armed |= ours;
+    cleanup.active |= ours;
     started.map_err(|e| match e.kind() {
         ErrorKind::UnitExists => already_exists(unit, "started by another run meanwhile"),
         _ => bus_failure("starting the scope", e),
@@ -161,39 +161,6 @@ fn start_scope(
         .unit_property(unit.name(), UnitKind::Scope.interface(), "ControlGroup")
         .ok();
     Ok(cgroup.and_then(|c| cgroups_core::CgroupPath::parse(&c).ok()))
-}
-
-/// Kills what is left, stops and resets the unit, however the run ends, once the
-/// unit is this run's (`armed`).
-struct Cleanup<'a> {
-    manager: &'a dyn Manager,
-    armed: bool,
-    done: bool,
-}
-
-impl Cleanup<'_> {
-    fn finish(&mut self) -> Result<()> {
-        self.done = true;
-        if !self.armed {
-            return Ok(());
-        }
-        let killed = self.manager.kill();
-        let stopped = self.manager.destroy();
-        killed.map_err(|e| Failure::from_core(e).context("killing what was left"))?;
-        stopped.map_err(|e| Failure::from_core(e).context("stopping the unit"))?;
-        Ok(())
-    }
-}
-
-impl Drop for Cleanup<'_> {
-    fn drop(&mut self) {
-        if !self.done
-            && self.armed
-            && let Err(e) = self.manager.kill().and_then(|()| self.manager.destroy())
-        {
-            eprintln!("cgctl: could not stop the unit: {e}");
-        }
-    }
 }
 
 /// Runs the command in a new scope and returns the exit status for cgctl.
@@ -215,7 +182,8 @@ pub fn run(args: &RunArgs, resources: &Resources) -> Result<i32> {
     let caught = crate::signals::catch()?;
     let mut cleanup = Cleanup {
         manager,
-        armed: false,
+        ends: Ends::Unit,
+        active: false,
         done: false,
     };
     let mut command = Held::spawn(&args.command)?;
