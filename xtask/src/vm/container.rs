@@ -52,6 +52,18 @@ impl Systemd {
             .ok()
     }
 
+    /// Why the systemd seen is not the tier's: another major version than `expected`
+    /// (Debian `suite` moved on: rename the tier), or none said by the `guest`.
+    pub(super) fn problem(&self, suite: &str, expected: u32, guest: &str) -> Option<String> {
+        match self.major() {
+            Some(v) if v == expected => None,
+            Some(v) => Some(format!(
+                "Debian {suite} has systemd {v}, not {expected}: rename the tier"
+            )),
+            None => Some(format!("the {guest} did not say its systemd version")),
+        }
+    }
+
     /// `systemd 252.39-1~deb12u1` (the package version when there is one).
     pub(super) fn label(&self) -> String {
         let Some(v) = self.version.as_deref() else {
@@ -145,14 +157,7 @@ pub fn run_one(
             problems.push(format!("LEFTOVER on the host: {}", found.path.display()));
         }
     }
-    match systemd.major() {
-        Some(v) if v == spec.systemd => {}
-        Some(v) => problems.push(format!(
-            "Debian {} has systemd {v}, not {}: rename the tier",
-            spec.suite, spec.systemd
-        )),
-        None => problems.push("the container did not say its systemd version".to_owned()),
-    }
+    problems.extend(systemd.problem(spec.suite, spec.systemd, "container"));
     let ran = report.tiers.get(tier.name).map_or(0, |c| c.ran());
     if ran == 0 && !sel.is_filtered() {
         problems.push("the tier ran no test".to_owned());
@@ -279,5 +284,15 @@ mod tests {
         let s = read(&["ktest-summary binary=x tier=systemd-252 ran=1"]);
         assert_eq!(s.major(), None);
         assert_eq!(s.label(), "systemd version unknown");
+        let silent = s.problem("trixie", 257, "VM").unwrap();
+        assert_eq!(silent, "the VM did not say its systemd version");
+    }
+
+    #[test]
+    fn another_systemd_than_the_tiers_is_a_problem() {
+        let s = read(&["XTASK-SD-SYSTEMD systemd 258 (258.1-1)"]);
+        assert_eq!(s.problem("trixie", 258, "container"), None);
+        let other = s.problem("trixie", 257, "container").unwrap();
+        assert!(other.contains("has systemd 258, not 257"), "{other}");
     }
 }

@@ -334,14 +334,7 @@ pub fn run_one(
     if let Err(e) = cgroup.check(spec.layout) {
         problems.push(e);
     }
-    match systemd.major() {
-        Some(v) if v == spec.systemd => {}
-        Some(v) => problems.push(format!(
-            "Debian {} has systemd {v}, not {}",
-            spec.rootfs, spec.systemd
-        )),
-        None => problems.push("the VM did not say its systemd version".to_owned()),
-    }
+    problems.extend(systemd.problem(spec.rootfs, spec.systemd, "VM"));
     let ran = report.tiers.get(tier.name).map_or(0, |c| c.ran());
     if ran == 0 && !sel.is_filtered() {
         problems.push("the tier ran no test".to_owned());
