@@ -97,17 +97,7 @@ impl Machine<'_> {
             .spawn()
             .map_err(|e| format!("cannot run {}: {e}", self.qemu.display()))?;
         let stdout = child.stdout.take().ok_or("qemu has no stdout")?;
-        let (tx, rx) = mpsc::channel::<String>();
-        let reader = std::thread::spawn(move || {
-            let mut r = BufReader::new(stdout);
-            let mut buf = Vec::new();
-            while r.read_until(b'\n', &mut buf).is_ok_and(|n| n > 0) {
-                if tx.send(String::from_utf8_lossy(&buf).into_owned()).is_err() {
-                    break;
-                }
-                buf.clear();
-            }
-        });
+        let (rx, reader) = line_reader(stdout);
         let deadline = Instant::now() + self.timeout;
         let mut out = std::io::stdout();
         let mut timed_out = false;
@@ -162,6 +152,25 @@ fn without_escapes(line: &str) -> String {
         }
     }
     out
+}
+
+/// Reads `from` on a thread and sends each line (with its newline, lossily decoded)
+/// until EOF or until the receiver is gone.
+pub(super) fn line_reader(
+    from: impl std::io::Read + Send + 'static,
+) -> (mpsc::Receiver<String>, std::thread::JoinHandle<()>) {
+    let (tx, rx) = mpsc::channel::<String>();
+    let thread = std::thread::spawn(move || {
+        let mut r = BufReader::new(from);
+        let mut buf = Vec::new();
+        while r.read_until(b'\n', &mut buf).is_ok_and(|n| n > 0) {
+            if tx.send(String::from_utf8_lossy(&buf).into_owned()).is_err() {
+                break;
+            }
+            buf.clear();
+        }
+    });
+    (rx, thread)
 }
 
 #[cfg(test)]

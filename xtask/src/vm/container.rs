@@ -3,7 +3,7 @@
 //! every selected ktest binary (the static build, bind-mounted at its own path) and
 //! prints the markers of the VM init. Output streamed, bounded by a timeout.
 
-use std::io::{BufRead, BufReader, Write};
+use std::io::Write;
 use std::path::Path;
 use std::process::{Child, Command};
 use std::sync::mpsc;
@@ -192,17 +192,7 @@ fn stream(
     // The command still holds the write ends: drop it so the reader sees EOF.
     drop(cmd);
     let pid = child.id();
-    let (tx, rx) = mpsc::channel::<String>();
-    let thread = std::thread::spawn(move || {
-        let mut r = BufReader::new(reader);
-        let mut buf = Vec::new();
-        while r.read_until(b'\n', &mut buf).is_ok_and(|n| n > 0) {
-            if tx.send(String::from_utf8_lossy(&buf).into_owned()).is_err() {
-                break;
-            }
-            buf.clear();
-        }
-    });
+    let (rx, thread) = super::boot::line_reader(reader);
     let deadline = Instant::now() + timeout;
     let mut out = std::io::stdout();
     let mut timed_out = false;
